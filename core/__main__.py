@@ -1,0 +1,284 @@
+"""Command line: the same path as the app, without the widgets.
+
+    python -m core list [--json]
+    python -m core info --arch NAME [--preset P] [--set key=value ...] [--json]
+    python -m core train --task T --arch A [--preset P] [--set key=value ...] [--epochs N] [--seed S]
+                         [--device D] [--max-seconds S] --out DIR
+    python -m core predict --run DIR INPUT... [--beam N] [--json]
+    python -m core bench [--quick] [--out FILE]
+
+Errors (unknown names, bad values, missing files) print one line on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from core.config import ConfigError, parse_assignments
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, exit 2
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m core", description="Sequence Lab: train and inspect sequence models")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    s = sub.add_parser("list", help="tasks and architectures")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("info", help="resolved config and parameter count of an architecture")
+    s.add_argument("--arch", required=True)
+    s.add_argument("--preset")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("train", help="train a model and write a run directory")
+    s.add_argument("--task", required=True)
+    s.add_argument("--arch", required=True)
+    s.add_argument("--preset")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--epochs", type=int)
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device")
+    s.add_argument("--max-seconds", type=float)
+    s.add_argument("--upload", help="a CSV file for tasks whose source is 'upload'")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("predict", help="predict with a trained run")
+    s.add_argument("--run", required=True)
+    s.add_argument("inputs", nargs="+", metavar="INPUT")
+    s.add_argument("--beam", type=int, default=1, help="beam width for translation/captioning")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("bench", help="measure training speed and quality; prints a table")
+    s.add_argument("--quick", action="store_true")
+    s.add_argument("--out", help="also write the results as JSON here")
+    s.add_argument("--tasks", help="comma-separated task names (default: all)")
+    return p
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from core.registry import archs, compatible, tasks
+
+    data = {
+        "tasks": [
+            {
+                "name": t.name,
+                "title": t.title,
+                "kind": t.kind,
+                "architectures": compatible(t.name),
+                "metric": t.primary.name,
+                "higher_is_better": t.primary.higher_is_better,
+            }
+            for t in tasks().values()
+        ],
+        "architectures": [
+            {"name": a.name, "title": a.title, "kinds": sorted(a.kinds), "presets": sorted(a.presets)}
+            for a in archs().values()
+        ],
+    }
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print("tasks:")
+        for t in data["tasks"]:
+            print(f"  {t['name']:<14} {t['metric']:<12} {', '.join(t['architectures'])}")
+        print("architectures:")
+        for a in data["architectures"]:
+            print(f"  {a['name']:<20} {', '.join(a['kinds'])}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from core.models.base import count_params
+    from core.registry import build, make_config
+
+    cfg = make_config(args.arch, parse_assignments(args.set), preset=args.preset)
+    params = count_params(build(args.arch, cfg))
+    out = {"arch": args.arch, "preset": args.preset, "config": dataclasses.asdict(cfg), "params": params}
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"{args.arch}: {params:,} parameters")
+        for k, v in out["config"].items():
+            print(f"  {k} = {v}")
+    return 0
+
+
+def _progress(total: int):
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from core.checkpoint import config_json, save_dir
+    from core.events import Epoch, Finished, Started, Step, to_json
+    from core.runs import plan
+    from core.train import set_threads, train
+
+    settings: dict[str, Any] = parse_assignments(args.set)
+    for key, val in (
+        ("epochs", args.epochs),
+        ("seed", args.seed),
+        ("device", args.device),
+        ("max_seconds", args.max_seconds),
+    ):
+        if val is not None:
+            settings[f"train.{key}"] = val
+    upload = None
+    if args.upload:
+        path = Path(args.upload)
+        if not path.is_file():
+            raise ConfigError(f"--upload: no such file {path}")
+        upload = path.read_bytes()
+    spec = plan(args.task, args.arch, settings, preset=args.preset, upload=upload)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} exists and is not a directory")
+    set_threads()
+    model = spec.build()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=out.parent))
+    bar = None
+    finished: Finished | None = None
+    started: Started | None = None
+    try:
+        with open(tmp / "history.jsonl", "w") as hist:
+            for ev in train(model, spec.data, spec.task, spec.train_cfg):
+                hist.write(to_json(ev) + "\n")
+                if isinstance(ev, Started):
+                    started = ev
+                    bar = _progress(ev.total_steps)
+                elif isinstance(ev, Step) and bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{ev.loss:.4f}", epoch=ev.epoch)
+                elif isinstance(ev, Epoch) and bar is not None:
+                    m = spec.task.primary.name
+                    bar.write(
+                        f"epoch {ev.epoch}: train loss {ev.train_loss:.4f}, val {m} {ev.val.get(m, float('nan')):.4f}"
+                    )
+                elif isinstance(ev, Finished):
+                    finished = ev
+        if bar is not None:
+            bar.close()
+        assert finished is not None and started is not None
+        primary = spec.task.primary
+        metrics = {
+            "task": spec.task.name,
+            "arch": spec.arch,
+            "params": started.params,
+            "train_seconds": finished.elapsed_s,
+            "device": started.device,
+            "reason": finished.reason,
+            "message": finished.message,
+            "primary": {
+                "name": primary.name,
+                "value": finished.test.get(primary.name),
+                "higher_is_better": primary.higher_is_better,
+            },
+            "test": finished.test,
+            "baselines": finished.baselines,
+        }
+        save_dir(tmp, model, config_json(spec.to_json(), spec.data.state(), metrics))
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(str(tmp), str(out))
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    if finished.reason == "diverged":
+        print(finished.message, file=sys.stderr)
+    value = metrics["primary"]["value"]
+    shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+    print(f"{spec.task.name}/{spec.arch}: test {primary.name} {shown} in {finished.elapsed_s:.1f} s -> {out}")
+    return 0
+
+
+def _read_input(task_kind: str, raw: str) -> Any:
+    """A CSV path or comma-separated numbers for price series; text otherwise."""
+    if task_kind == "regress":
+        p = Path(raw)
+        if p.is_file():
+            return p.read_bytes()
+        try:
+            return [float(v) for v in raw.replace(";", ",").split(",") if v.strip()]
+        except ValueError:
+            raise ConfigError(f"{raw!r} is neither a CSV file nor comma-separated prices") from None
+    return raw
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from core.checkpoint import load_dir
+
+    run = load_dir(args.run)
+    inputs = [_read_input(run.task.kind, x) for x in args.inputs]
+    kw = {"beam_width": args.beam} if run.task.kind in ("seq2seq",) and args.beam > 1 else {}
+    results = run.data.predict(run.model, inputs, **kw)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False, default=_jsonable))
+    else:
+        for raw, res in zip(args.inputs, results):
+            print(f"{raw} -> {_summary(res)}")
+    return 0
+
+
+def _jsonable(o: Any) -> Any:
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    return str(o)
+
+
+def _summary(res: dict[str, Any]) -> str:
+    for key in ("translation", "caption", "label", "forecast"):
+        if key in res:
+            val = res[key]
+            if key == "label" and "probs" in res:
+                return f"{val} ({res['probs'].get(val, float('nan')):.1%})"
+            if key == "forecast":
+                return ", ".join(f"{v:.2f}" for v in val)
+            return str(val)
+    return json.dumps(res, default=_jsonable, ensure_ascii=False)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from core.bench import main as bench_main
+
+    return bench_main(quick=args.quick, out=args.out, tasks=args.tasks.split(",") if args.tasks else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from core.checkpoint import CheckpointError
+    from core.tasks.base import DataError
+
+    try:
+        args = _parser().parse_args(argv)
+        return {
+            "list": cmd_list,
+            "info": cmd_info,
+            "train": cmd_train,
+            "predict": cmd_predict,
+            "bench": cmd_bench,
+        }[args.cmd](args)
+    except (UsageError, ConfigError, DataError, CheckpointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The one interface every task implements: load -> split -> encode -> batches, metrics, display.
+
+A task is a class with a frozen options dataclass (fields declared with ``core.config.param`` so the
+app can build widgets and the CLI can validate ``--set``), and a ``prepare`` method that loads the
+data (offline default, live source or an upload), splits it with the seed, encodes it once and
+returns a :class:`Prepared`, which holds tensors per split and knows how to evaluate a model.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+
+class DataError(ValueError):
+    """Bad data or bad user input (malformed CSV, unknown ticker, empty text...).
+
+    The message is shown to the user as is, so it says what is wrong and what to do.
+    """
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str  # key in the metrics dict, e.g. "accuracy", "rmse", "exact_match"
+    higher_is_better: bool
+    target: float | None = None  # the benchmark's goal for the default settings
+    label: str = ""  # human label, e.g. "Test accuracy"
+
+
+Batch = dict[str, Tensor]
+
+
+def iterate(
+    split: Batch, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None
+) -> Iterator[Batch]:
+    """Yield mini-batches (dicts of tensor slices) of a split; all tensors share dim 0."""
+    n = next(iter(split.values())).size(0)
+    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        yield {k: v[idx] for k, v in split.items()}
+
+
+def split_size(split: Batch) -> int:
+    return next(iter(split.values())).size(0)
+
+
+@dataclass
+class Prepared(ABC):
+    """A task's data ready for training: encoded splits plus everything needed to predict.
+
+    Subclasses fill ``splits`` ("train", "val", "test": dicts of tensors with the batch keys of
+    the task kind, see core.models.base), ``model_fields`` (config fields the model needs from the
+    data: vocab_size, n_out, in_features, src_vocab_size, tgt_vocab_size, max_len, ...), and
+    ``notices`` (messages the user should see, e.g. "network unreachable: using offline data").
+    """
+
+    splits: dict[str, Batch]
+    model_fields: dict[str, Any]
+    notices: list[str] = field(default_factory=list)
+
+    @abstractmethod
+    def evaluate(self, model: torch.nn.Module, split: str = "val") -> dict[str, float]:
+        """Metrics of ``model`` on a split; includes the task's primary metric and "loss"."""
+
+    def baselines(self) -> dict[str, dict[str, float]]:
+        """Metrics on the test split of methods that need no network training."""
+        return {}
+
+    @abstractmethod
+    def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
+        """Predictions for raw user inputs (texts, price series...), one dict per input."""
+
+    def examples(self, model: torch.nn.Module, n: int = 8) -> list[dict[str, Any]]:
+        """A few test examples with the model's output, for display."""
+        return []
+
+    def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
+        """One fixed example (a batch of size 1, from the test split) and its axis labels
+        ({"src": [...], "tgt": [...]} or {"x": [...]}) for snapshots of attention/gates while
+        training. None when the task has nothing to show."""
+        return None
+
+    @abstractmethod
+    def state(self) -> dict[str, Any]:
+        """JSON-able state needed to predict later (vocabularies, scaler); saved with checkpoints."""
+
+
+class Task(ABC):
+    name: ClassVar[str]
+    title: ClassVar[str]
+    kind: ClassVar[str]  # one of core.models.base.KINDS
+    options: ClassVar[type]  # frozen dataclass of the task's own settings
+    primary: ClassVar[Metric]
+    description: ClassVar[str] = ""
+
+    @classmethod
+    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Task-specific defaults for an architecture: (model config overrides, train config
+        overrides), chosen so that the default settings train to a useful result in well under
+        a minute on a 2-core CPU."""
+        return {}, {}
+
+    @classmethod
+    @abstractmethod
+    def prepare(cls, opts: Any, seed: int = 0, upload: bytes | None = None) -> Prepared:
+        """Load, split, encode. ``upload`` is the bytes of a user file (CSV) when the source is
+        "upload". Raises DataError with a clear message on bad input."""
+
+    @classmethod
+    @abstractmethod
+    def restore(cls, state: dict[str, Any], opts: Any) -> Prepared:
+        """A Prepared able to ``predict`` from a saved ``state()`` (splits may be empty)."""
