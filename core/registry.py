@@ -58,7 +58,7 @@ def _archs() -> dict[str, Arch]:
             RecurrentModel,
             seq,
             "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
-            {"cell": "rnn"},
+            {"cell": "rnn", "readout": "last"},
         ),
         Arch(
             "lstm",
@@ -67,7 +67,7 @@ def _archs() -> dict[str, Arch]:
             RecurrentModel,
             seq,
             "input/forget/output gates and a cell state that carries long-term memory",
-            {"cell": "lstm"},
+            {"cell": "lstm", "readout": "last"},
         ),
         Arch(
             "gru",
@@ -76,7 +76,7 @@ def _archs() -> dict[str, Arch]:
             RecurrentModel,
             seq,
             "reset and update gates: LSTM's gating simplified, faster",
-            {"cell": "gru"},
+            {"cell": "gru", "readout": "last"},
         ),
         Arch(
             "transformer-encoder",

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Tiny test models run fastest on one thread, and it keeps timings stable when the machine is busy.
+torch.set_num_threads(1)
+
 os.environ.setdefault("SEQUENCE_LAB_CACHE", str(ROOT / ".pytest_cache" / "sequence-lab"))
 
 from core.config import param  # noqa: E402
