@@ -26,13 +26,18 @@ class Arch:
     summary: str = ""
     pinned: dict[str, Any] = field(default_factory=dict)  # fields this architecture fixes
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    restrict: dict[str, tuple] = field(default_factory=dict)  # narrower choices for some fields
 
     def default_config(self) -> Any:
         return dataclasses.replace(self.config(), **self.pinned)
 
     def knobs(self) -> list:
         """Config fields a user may change (not pinned by the architecture, not filled by data)."""
-        return [f for f in describe(self.config) if f.name not in self.pinned and not f.data]
+        return [
+            dataclasses.replace(f, choices=self.restrict.get(f.name, f.choices))
+            for f in describe(self.config)
+            if f.name not in self.pinned and not f.data
+        ]
 
 
 def _archs() -> dict[str, Arch]:
@@ -102,6 +107,7 @@ def _archs() -> dict[str, Arch]:
             Seq2Seq,
             frozenset({"seq2seq"}),
             "the decoder looks back at every encoder state at every step (Bahdanau or Luong)",
+            restrict={"attention": ("bahdanau", "luong")},
         ),
         Arch(
             "transformer",
@@ -193,7 +199,13 @@ def make_config(
     if data_fields:
         names = {f.name for f in describe(cfg)}
         cfg = resolve(cfg, {k: v for k, v in data_fields.items() if k in names})
-    return resolve(cfg, overrides)
+    cfg = resolve(cfg, overrides)
+    for name, allowed in arch.restrict.items():
+        if getattr(cfg, name) not in allowed:
+            raise ConfigError(
+                f"{name}: {getattr(cfg, name)!r} is not one of: {', '.join(allowed)} (for {arch_name!r})"
+            )
+    return cfg
 
 
 def build(arch_name: str, cfg: Any) -> nn.Module:
