@@ -97,6 +97,12 @@ def test_pinned_and_restricted_fields():
 
 def test_presets_follow_the_paper():
     base = make_config("transformer", preset="paper-base")
-    assert (base.d_model, base.n_heads, base.d_ff, base.n_enc_layers, base.n_dec_layers) == (512, 8, 2048, 6, 6)
+    assert (base.d_model, base.n_heads, base.d_ff, base.n_enc_layers, base.n_dec_layers) == (
+        512,
+        8,
+        2048,
+        6,
+        6,
+    )
     big = make_config("transformer", preset="paper-big")
     assert (big.d_model, big.n_heads, big.d_ff, big.dropout) == (1024, 16, 4096, 0.3)
