@@ -180,6 +180,13 @@ def _hidden(state: State) -> Tensor:
     return state[0] if isinstance(state, tuple) else state
 
 
+def _shift(state: State, offset: Tensor) -> State:
+    """The state with ``offset`` (B, H) added to its hidden part h_t (the LSTM's memory C is left alone)."""
+    if isinstance(state, tuple):
+        return state[0] + offset, state[1]
+    return state + offset
+
+
 def _hold(keep_new: Tensor, new: State, old: State) -> State:
     """The new state where ``keep_new`` (B, 1) is True, the old one elsewhere (past a sequence's end)."""
     if isinstance(new, tuple):
@@ -257,6 +264,7 @@ class Recurrent(nn.Module):
         explicit: bool = False,
         record: bool = False,
         state: State | None = None,
+        h_offset: Tensor | None = None,
     ) -> RecurrentOutput:
         """Run over x (B, T, I).
 
@@ -265,11 +273,15 @@ class Recurrent(nn.Module):
         explicit: loop over time with the cells' equations instead of the fused kernels.
         record: also return every hidden state and gate activation (implies ``explicit``).
         state: initial h_0 (L*dirs, B, H), or (h_0, c_0) for the LSTM; zeros when None.
+        h_offset: (B, T, H) added to the hidden state h_t of the first layer's forward direction
+            right after each step, before the next step and the layers above read it (implies
+            ``explicit``). Zeros change no number; give zeros with ``requires_grad`` and the
+            gradient of a loss with respect to ``h_offset[:, t]`` is dL/dh_t (see core.analysis).
         """
         if lengths is not None and bool((lengths == x.size(1)).all()):
             lengths = None  # nothing is padded: skip packing and masking
-        if explicit or record:
-            return self._explicit(x, lengths, record, state)
+        if explicit or record or h_offset is not None:
+            return self._explicit(x, lengths, record, state, h_offset)
         return self._fused(x, lengths, state)
 
     def _fused(self, x: Tensor, lengths: Tensor | None, state: State | None) -> RecurrentOutput:
@@ -284,7 +296,12 @@ class Recurrent(nn.Module):
         return RecurrentOutput(outputs, final)
 
     def _explicit(
-        self, x: Tensor, lengths: Tensor | None, record: bool, state: State | None
+        self,
+        x: Tensor,
+        lengths: Tensor | None,
+        record: bool,
+        state: State | None,
+        h_offset: Tensor | None = None,
     ) -> RecurrentOutput:
         T = x.size(1)
         mask = None  # (T, B, 1) True at real steps
@@ -300,7 +317,8 @@ class Recurrent(nn.Module):
             outs = []
             for d in range(self.dirs):
                 s0 = self._initial(state, layer * self.dirs + d, x)
-                Hs, final, g = self._direction(X, layer, d, s0, lengths, mask, record)
+                offset = h_offset.transpose(0, 1) if h_offset is not None and layer == d == 0 else None
+                Hs, final, g = self._direction(X, layer, d, s0, lengths, mask, record, offset)
                 outs.append(Hs)
                 finals.append(final)
                 gates.append(g)
@@ -329,6 +347,7 @@ class Recurrent(nn.Module):
         lengths: Tensor | None,
         mask: Tensor | None,
         record: bool,
+        offset: Tensor | None = None,
     ) -> tuple[Tensor, State, dict[str, Tensor]]:
         """One layer in one direction over X (T, B, in): hidden states (T, B, H), final state, gates.
 
@@ -339,7 +358,7 @@ class Recurrent(nn.Module):
         X_proj = nn.functional.linear(X, W_ih, b_ih)  # (T, B, G*H): input term for all steps at once
         if d == 1:
             X_proj = _reverse_within_lengths(X_proj, lengths)
-        Hs, final, g = self._scan(X_proj, s0, W_hh, b_hh, mask, record)
+        Hs, final, g = self._scan(X_proj, s0, W_hh, b_hh, mask, record, offset)
         if d == 1:
             Hs = _reverse_within_lengths(Hs, lengths)
             g = {k: _reverse_within_lengths(v, lengths) for k, v in g.items()}
@@ -355,9 +374,19 @@ class Recurrent(nn.Module):
         return state[index]
 
     def _scan(
-        self, X_proj: Tensor, s: State, W_hh: Tensor, b_hh: Tensor, mask: Tensor | None, record: bool
+        self,
+        X_proj: Tensor,
+        s: State,
+        W_hh: Tensor,
+        b_hh: Tensor,
+        mask: Tensor | None,
+        record: bool,
+        offset: Tensor | None = None,
     ) -> tuple[Tensor, State, dict[str, Tensor]]:
         """Apply the cell at every step of X_proj (T, B, G*H); past a sequence's length the state is held.
+
+        ``offset`` (T, B, H), when given, is added to each new h_t (before holding, so a padded
+        step's offset is discarded with its state).
 
         Returns the hidden states (T, B, H) (0 at padded steps), the final state and, when
         ``record``, the gate activations name -> (T, B, H).
@@ -367,6 +396,8 @@ class Recurrent(nn.Module):
         recorded: list[dict[str, Tensor]] = []
         for t, X_t in enumerate(X_proj.unbind(0)):
             new, g = step(X_t, s, W_hh, b_hh)
+            if offset is not None:
+                new = _shift(new, offset[t])
             s = new if mask is None else _hold(mask[t], new, s)
             Hs.append(_hidden(s))
             if record:
@@ -492,14 +523,22 @@ class RecurrentModel(nn.Module):
         self.head = nn.Linear(self.rnn.dirs * cfg.hidden_size, cfg.n_out)
 
     def forward(
-        self, batch: dict[str, Tensor], *, teacher_forcing: float = 1.0, record: bool = False
+        self,
+        batch: dict[str, Tensor],
+        *,
+        teacher_forcing: float = 1.0,
+        record: bool = False,
+        h_offset: Tensor | None = None,
     ) -> ModelOutput:
-        """batch["x"]: (B, T) long with batch["mask"] (B, T), or (B, T, F) float. ``teacher_forcing`` is unused."""
+        """batch["x"]: (B, T) long with batch["mask"] (B, T), or (B, T, F) float. ``teacher_forcing`` is unused.
+
+        ``h_offset`` (B, T, H): a probe added to the first layer's hidden states (see :class:`Recurrent`).
+        """
         x = batch["x"]
         mask = batch.get("mask")
         lengths = mask.sum(1).clamp(min=1) if mask is not None else None  # (B,)
         E = self.embed(x)  # (B, T, E)
-        r = self.rnn(E, lengths, explicit=self.cfg.explicit or record, record=record)
+        r = self.rnn(E, lengths, explicit=self.cfg.explicit or record, record=record, h_offset=h_offset)
         if self.cfg.readout == "each":
             logits = self.head(self.drop(r.outputs))  # (B, T, n_out)
             if lengths is not None:

@@ -15,5 +15,9 @@ def task_classes() -> dict[str, type[Task]]:
     from core.tasks.sentiment import SentimentTask
     from core.tasks.stock import StockTask
     from core.tasks.translation import TranslationTask
+    from core.tasks.word_order import WordOrderTask
 
-    return {t.name: t for t in (StockTask, SentimentTask, TranslationTask, CaptioningTask, LongMemoryTask)}
+    return {
+        t.name: t
+        for t in (StockTask, SentimentTask, TranslationTask, CaptioningTask, LongMemoryTask, WordOrderTask)
+    }
