@@ -208,7 +208,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _read_input(task_kind: str, raw: str) -> Any:
-    """A CSV path or comma-separated numbers for price series; text otherwise."""
+    """A CSV path or comma-separated numbers for price series; an image file for captioning; text otherwise."""
+    if task_kind == "caption":
+        import numpy as np
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(raw) as im:
+                return np.asarray(im.convert("RGB"))
+        except (OSError, UnidentifiedImageError):
+            raise ConfigError(f"{raw!r} is not an image file (PNG or JPEG)") from None
     if task_kind == "regress":
         p = Path(raw)
         if p.is_file():
@@ -242,11 +251,12 @@ def _jsonable(o: Any) -> Any:
 
 
 def _summary(res: dict[str, Any]) -> str:
-    for key in ("translation", "caption", "label", "forecast"):
+    for key in ("translation", "caption", "label", "key", "forecast"):
         if key in res:
             val = res[key]
-            if key == "label" and "probs" in res:
-                return f"{val} ({res['probs'].get(val, float('nan')):.1%})"
+            probs = res.get("probs") or res.get("probabilities")
+            if key in ("label", "key") and probs:
+                return f"{val} ({probs.get(val, float('nan')):.1%})"
             if key == "forecast":
                 return ", ".join(f"{v:.2f}" for v in val)
             return str(val)

@@ -1,0 +1,212 @@
+"""The benchmark behind the README's performance table (``python -m core bench``).
+
+For each task's default settings and each compatible architecture it trains in a fresh
+subprocess (so peak memory is that run's own) and records: time to reach the task's target
+metric on the validation split, the final test metric, training tokens per second, peak RSS and
+the parameter count. It also measures the explicit recurrent cells against PyTorch's fused
+kernels and our scaled dot-product attention against ``F.scaled_dot_product_attention``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+import torch
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    from core.train import set_threads
+
+    return {
+        "cpu": cpu,
+        "threads": set_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def run_one(task: str, arch: str, max_seconds: float = 0.0) -> dict[str, Any]:
+    """Train one (task, arch) with default settings in this process; returns the measurements."""
+    from core.events import Epoch, Finished, Started, Step
+    from core.runs import plan
+    from core.train import set_threads, train
+
+    set_threads()
+    settings = {"train.max_seconds": max_seconds} if max_seconds else {}
+    t_plan = time.perf_counter()
+    spec = plan(task, arch, settings)
+    prepare_s = time.perf_counter() - t_plan
+    model = spec.build()
+    primary = spec.task.primary
+    target = primary.target
+    to_target = None
+    params = tokens_per_s = 0.0
+    finished = None
+    for ev in train(model, spec.data, spec.task, spec.train_cfg):
+        if isinstance(ev, Started):
+            params = ev.params
+        elif isinstance(ev, Step):
+            tokens_per_s = ev.tokens_per_s
+        elif isinstance(ev, Epoch) and target is not None and to_target is None:
+            v = ev.val.get(primary.name)
+            if v is not None and (v >= target if primary.higher_is_better else v <= target):
+                to_target = ev.elapsed_s
+        elif isinstance(ev, Finished):
+            finished = ev
+    assert finished is not None
+    base = {k: v.get(primary.name) for k, v in finished.baselines.items()}
+    return {
+        "task": task,
+        "arch": arch,
+        "metric": primary.name,
+        "target": target,
+        "test": finished.test.get(primary.name),
+        "baselines": base,
+        "seconds_to_target": to_target,
+        "train_seconds": finished.elapsed_s,
+        "prepare_seconds": prepare_s,
+        "tokens_per_s": tokens_per_s,
+        "params": params,
+        "epochs": finished.epoch,
+        "reason": finished.reason,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _subprocess(task: str, arch: str, max_seconds: float) -> dict[str, Any]:
+    code = (
+        "import json,sys; from core.bench import run_one; "
+        f"print('@@'+json.dumps(run_one({task!r},{arch!r},{max_seconds!r})))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    for line in p.stdout.splitlines():
+        if line.startswith("@@"):
+            return json.loads(line[2:])
+    return {"task": task, "arch": arch, "error": (p.stderr.strip().splitlines() or ["failed"])[-1]}
+
+
+def _throughput(fn, tokens: int, repeats: int = 3) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return tokens / best
+
+
+def cells_vs_fused(batch: int = 64, steps: int = 100, hidden: int = 128) -> list[dict[str, Any]]:
+    """Forward+backward tokens/s of the explicit cells relative to PyTorch's fused kernels."""
+    from core.models.rnn import Recurrent
+
+    rows = []
+    x = torch.randn(batch, steps, hidden)
+    for cell in ("rnn", "lstm", "gru"):
+        torch.manual_seed(0)
+        m = Recurrent(cell, hidden, hidden)
+
+        def step(explicit: bool, m=m) -> None:
+            out = m(x, explicit=explicit)
+            y = out[0] if isinstance(out, tuple) else out.outputs
+            y.sum().backward()
+
+        fused = _throughput(lambda: step(False), batch * steps)
+        explicit = _throughput(lambda: step(True), batch * steps)
+        rows.append(
+            {"cell": cell, "fused_tok_s": fused, "explicit_tok_s": explicit, "ratio": explicit / fused}
+        )
+    return rows
+
+
+def attention_vs_torch(batch: int = 32, heads: int = 4, steps: int = 64, d_k: int = 32) -> dict[str, Any]:
+    from core.models.attention import scaled_dot_product_attention
+
+    q, k, v = (torch.randn(batch, heads, steps, d_k) for _ in range(3))
+    ours = _throughput(lambda: scaled_dot_product_attention(q, k, v), batch * steps, repeats=20)
+    ref = _throughput(
+        lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v), batch * steps, repeats=20
+    )
+    return {"ours_tok_s": ours, "torch_tok_s": ref, "ratio": ours / ref}
+
+
+def _fmt(v: Any, nd: int = 3) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = "| task | arch | metric | test | target | s to target | train s | tokens/s | peak RSS MB | params | best baseline |"
+    lines = [head, "|" + " --- |" * (head.count("|") - 1)]
+    for r in results:
+        if "error" in r:
+            lines.append(f"| {r['task']} | {r['arch']} | error: {r['error']} |" + " |" * 8)
+            continue
+        base = r.get("baselines") or {}
+        best = ", ".join(f"{k} {_fmt(v)}" for k, v in base.items() if v is not None) or "-"
+        lines.append(
+            f"| {r['task']} | {r['arch']} | {r['metric']} | {_fmt(r['test'])} | {_fmt(r['target'])} | "
+            f"{_fmt(r['seconds_to_target'], 1)} | {_fmt(r['train_seconds'], 1)} | {_fmt(r['tokens_per_s'], 0)} | "
+            f"{_fmt(r['peak_rss_mb'], 0)} | {_fmt(r['params'])} | {best} |"
+        )
+    return "\n".join(lines)
+
+
+def main(quick: bool = False, out: str | None = None, tasks: list[str] | None = None) -> int:
+    from core.registry import compatible
+    from core.registry import tasks as all_tasks
+
+    info = machine()
+    print(
+        f"machine: {info['cpu']}, {info['threads']} threads, torch {info['torch']}, python {info['python']}"
+    )
+    names = tasks or list(all_tasks())
+    results = []
+    for t in names:
+        for a in compatible(t):
+            r = _subprocess(t, a, 20.0 if quick else 0.0)
+            results.append(r)
+            print(
+                f"  {t}/{a}: {r.get('metric')} {_fmt(r.get('test'))} in {_fmt(r.get('train_seconds'), 1)} s"
+                + (f" ({r['error']})" if "error" in r else ""),
+                flush=True,
+            )
+    cells = cells_vs_fused()
+    attn = attention_vs_torch()
+    print()
+    print(table(results))
+    print()
+    print("| cell | fused tokens/s | explicit tokens/s | explicit / fused |")
+    print("| --- | --- | --- | --- |")
+    for c in cells:
+        print(f"| {c['cell']} | {c['fused_tok_s']:,.0f} | {c['explicit_tok_s']:,.0f} | {c['ratio']:.2f} |")
+    print()
+    print(
+        f"scaled dot-product attention (B32 h4 T64 d_k32): ours {attn['ours_tok_s']:,.0f} tokens/s, "
+        f"F.scaled_dot_product_attention {attn['torch_tok_s']:,.0f} tokens/s, ratio {attn['ratio']:.2f}"
+    )
+    if out:
+        with open(out, "w") as f:
+            json.dump(
+                {"machine": info, "quick": quick, "runs": results, "cells": cells, "attention": attn},
+                f,
+                indent=2,
+            )
+    return 0
