@@ -79,8 +79,5 @@ def pad_batch(seqs: list[list[int]], max_len: int | None = None) -> tuple[torch.
     if max_len is not None:
         seqs = [s[:max_len] for s in seqs]
     T = max(1, max((len(s) for s in seqs), default=1))
-    ids = torch.full((len(seqs), T), PAD, dtype=torch.long)
-    for i, s in enumerate(seqs):
-        if s:
-            ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+    ids = torch.tensor([list(s) + [PAD] * (T - len(s)) for s in seqs], dtype=torch.long).reshape(len(seqs), T)
     return ids, ids != PAD

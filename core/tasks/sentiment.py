@@ -64,7 +64,11 @@ class SentimentOptions:
         "become <unk>.",
     )
     min_freq: int = param(
-        1, lo=1, hi=100, help="A word needs at least this many uses in the training texts to get its own id."
+        2,
+        lo=1,
+        hi=100,
+        help="A word needs at least this many uses in the training texts to get its own id; rarer "
+        "words become <unk> (2 halves the vocabulary, trains faster and overfits less).",
     )
     val_frac: float = param(0.1, lo=0.05, hi=0.3, step=0.05, help="Share of the reviews used for validation.")
     test_frac: float = param(
@@ -455,18 +459,24 @@ class SentimentTask(Task):
     description = (
         "Read a one-sentence movie review and say whether the critic liked the film (fresh) or not "
         "(rotten). Words are looked up in a vocabulary built from the training reviews; the "
-        "baseline to beat is TF-IDF word counts with logistic regression (about 0.78 accuracy)."
+        "baseline to beat is TF-IDF word counts with logistic regression (about 0.79 test accuracy)."
     )
 
     @classmethod
     def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Settings measured to train in under a minute on 2 CPU cores (test accuracy ~0.74-0.76).
+
+        Validation accuracy peaks after 3-4 epochs; after that the model memorises the 10k
+        training reviews, so early stopping (patience 1) keeps the best epoch.
+        """
+        train = {"epochs": 4, "batch_size": 64, "lr": 3e-3, "early_stopping": 1}
         if arch in ("rnn", "lstm", "gru"):
             model = {"embed_dim": 64, "hidden_size": 64, "bidirectional": True, "dropout": 0.3}
-            return model, {"epochs": 6, "batch_size": 64, "lr": 3e-3}
+            return model, train
         if arch == "transformer-encoder":
             model = {"d_model": 64, "n_heads": 4, "d_ff": 128, "n_layers": 1, "dropout": 0.2}
-            return model, {"epochs": 6, "batch_size": 64, "lr": 1e-3}
-        return {}, {}
+            return model, {**train, "lr": 1e-3}
+        return {}, train
 
     @classmethod
     def prepare(cls, opts: SentimentOptions, seed: int = 0, upload: bytes | None = None) -> SentimentPrepared:
