@@ -66,8 +66,14 @@ def test_info_resolves_config_and_counts_params(capsys):
         (["info", "--arch", "gru", "--set", "hidden_size=100000"], "above the maximum"),
         (["train", "--task", "nope", "--arch", "gru", "--out", "X"], "valid tasks: stock"),
         (["train", "--task", "translation", "--arch", "gru", "--out", "X"], "compatible: seq2seq"),
-        (["train", "--task", "stock", "--arch", "gru", "--set", "lr=abc", "--out", "X"], "lr: 'abc' is not a valid float"),
-        (["train", "--task", "stock", "--arch", "gru", "--set", "vocab_size=3", "--out", "X"], "from the task's data"),
+        (
+            ["train", "--task", "stock", "--arch", "gru", "--set", "lr=abc", "--out", "X"],
+            "lr: 'abc' is not a valid float",
+        ),
+        (
+            ["train", "--task", "stock", "--arch", "gru", "--set", "vocab_size=3", "--out", "X"],
+            "from the task's data",
+        ),
         (["predict", "--run", "X", "hello"], "not a run directory"),
         (["train", "--task", "stock"], "required"),
     ],
@@ -107,7 +113,12 @@ def test_train_then_predict(capsys, tmp_path, task, arch):
     code, out, err = run_cli(capsys, "train", "--task", task, "--arch", arch, *sets, "--epochs", "1",
                              "--max-seconds", "0.5", "--out", str(out_dir))  # fmt: skip
     assert code == 0, err
-    assert {p.name for p in out_dir.iterdir()} == {"config.json", "history.jsonl", "model.safetensors", "metrics.json"}
+    assert {p.name for p in out_dir.iterdir()} == {
+        "config.json",
+        "history.jsonl",
+        "model.safetensors",
+        "metrics.json",
+    }
     metrics = json.loads((out_dir / "metrics.json").read_text())
     for key in ("task", "arch", "params", "train_seconds", "device", "primary", "test", "baselines"):
         assert key in metrics

@@ -275,7 +275,7 @@ class LongMemoryTask(Task):
         if arch == "transformer-encoder":
             return (
                 {"d_model": 32, "n_heads": 2, "d_ff": 64, "n_layers": 1, "dropout": 0.0, "pooling": "last"},
-                {"epochs": 4, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
+                {"epochs": 2, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
             )
         return {}, {}
 

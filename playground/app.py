@@ -1,0 +1,119 @@
+"""The app shell: page list, navigation, language switch.
+
+Deep links on a fresh server: Streamlit treats a ``pages/`` folder next to the entry script as
+an old-style multipage app until ``st.navigation`` has run once in the process, so the very first
+request for ``/stock`` would run ``pages/stock.py`` on its own (no shell, wrong page list). Every
+page therefore starts with :func:`ensure_shell`: when it runs outside :func:`run` it runs the
+shell right there, which registers the real page list (switching Streamlit to ``st.navigation``
+for good) and runs the same page inside it (the page hash is its URL path), in the same script
+run, so query parameters and widget events are kept. AppTest resets Streamlit to the old mode
+before every run, so there this path is taken on every run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from playground.i18n import LANGS, t
+from playground.insights import strings as _insight_strings  # noqa: F401 - registers their texts
+
+_local = threading.local()
+_threads_set = False
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    file: str  # relative to the entry script
+    url_path: str  # "" for the home page
+    title_key: str
+    icon: str
+    task: str | None = None
+
+
+HOME = PageInfo("pages/home.py", "", "nav.home", ":material/home:")
+TASK_PAGES = (
+    PageInfo("pages/stock.py", "stock", "nav.stock", ":material/show_chart:", "stock"),
+    PageInfo("pages/sentiment.py", "sentiment", "nav.sentiment", ":material/reviews:", "sentiment"),
+    PageInfo("pages/translation.py", "translation", "nav.translation", ":material/translate:", "translation"),
+    PageInfo("pages/captioning.py", "captioning", "nav.captioning", ":material/image:", "captioning"),
+    PageInfo("pages/long_memory.py", "long_memory", "nav.long_memory", ":material/memory:", "long-memory"),
+    PageInfo("pages/word_order.py", "word_order", "nav.word_order", ":material/swap_horiz:", "word-order"),
+)
+INSIGHT_PAGES = (
+    PageInfo("pages/attention_steps.py", "attention_steps", "nav.attention_steps", ":material/grid_on:"),
+    PageInfo("pages/positional.py", "positional", "nav.positional", ":material/waves:"),
+    PageInfo("pages/memory.py", "memory", "nav.memory", ":material/trending_down:"),
+    PageInfo("pages/decoding.py", "decoding", "nav.decoding", ":material/account_tree:"),
+    PageInfo("pages/compare.py", "compare", "nav.compare", ":material/leaderboard:"),
+)
+ALL_PAGES = (HOME, *TASK_PAGES, *INSIGHT_PAGES)
+
+
+def page_by_path(url_path: str) -> PageInfo:
+    return next(p for p in ALL_PAGES if p.url_path == url_path)
+
+
+def page_for_task(task: str) -> PageInfo | None:
+    return next((p for p in TASK_PAGES if p.task == task), None)
+
+
+def pages() -> list:
+    out = [st.Page(HOME.file, title=t(HOME.title_key), icon=HOME.icon, default=True)]
+    for p in (*TASK_PAGES, *INSIGHT_PAGES):
+        out.append(st.Page(p.file, title=t(p.title_key), icon=p.icon, url_path=p.url_path))
+    return out
+
+
+def language_switch() -> str:
+    return st.sidebar.selectbox(
+        "Language · 언어",
+        list(LANGS),
+        key="lang",
+        help=" · ".join(f"{code} = {name}" for code, name in LANGS.items()),
+        bind="query-params",
+    )
+
+
+def _set_threads_once() -> None:
+    """One intra-op thread per training by default (``SEQUENCE_LAB_THREADS`` to change it).
+
+    The server shares its cores between the page scripts, every session's training thread and
+    whatever else runs on the machine. PyTorch's thread pool spins on every small operation, and
+    when its threads do not each get a free core, a small model slows down by one or two orders
+    of magnitude (measured on the 2-core box under load: 0.02 s per LSTM step with one thread,
+    2 s with two); one thread per training keeps every session responsive.
+    """
+    global _threads_set
+    if not _threads_set:
+        import torch
+
+        try:
+            n = int(os.environ.get("SEQUENCE_LAB_THREADS", "1"))
+        except ValueError:
+            n = 1
+        torch.set_num_threads(max(1, n))
+        _threads_set = True
+
+
+def run() -> None:
+    """Build the navigation over the pages and run the selected one."""
+    st.set_page_config(page_title="Sequence Lab", page_icon=":material/neurology:", layout="wide")
+    _set_threads_once()
+    language_switch()
+    nav = st.navigation(pages())
+    _local.inside = True
+    try:
+        nav.run()
+    finally:
+        _local.inside = False
+
+
+def ensure_shell() -> None:
+    """First call of every page file: make sure the page runs inside :func:`run` (see above)."""
+    if not getattr(_local, "inside", False):
+        run()  # registers the real pages (for good) and runs this page again, inside the shell
+        st.stop()  # the outer, shell-less execution ends here

@@ -1,0 +1,366 @@
+"""Plotly figures (zoomable) for the app: loss curves, heatmaps with tokens on the axes, series.
+
+Functions here only build figures from plain numbers; drawing them is the caller's business
+(``st.plotly_chart(fig)``). Token axes use positions as coordinates and the tokens as tick labels,
+so a word that occurs twice keeps two rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+PALETTE = {
+    "train": "#9db4d9",
+    "smooth": "#1f4e9c",
+    "val": "#e4572e",
+    "model": "#1f4e9c",
+    "actual": "#222222",
+    "baseline": "#9a9a9a",
+    "baseline2": "#c9a227",
+}
+HEAT = "Blues"
+DIVERGING = "RdBu"
+
+
+def _layout(fig: go.Figure, *, title: str | None = None, height: int = 320, **kw: Any) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 36, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        **kw,
+    )
+    return fig
+
+
+def ema(values: Sequence[float], alpha: float = 0.1) -> list[float]:
+    """Exponential moving average (NaN-safe), for a readable trend over noisy batch losses."""
+    out: list[float] = []
+    m: float | None = None
+    for v in values:
+        if v is None or not math.isfinite(v):
+            out.append(m if m is not None else float("nan"))
+            continue
+        m = v if m is None else (1 - alpha) * m + alpha * v
+        out.append(m)
+    return out
+
+
+def _thin(xs: list, ys: list, limit: int = 600) -> tuple[list, list]:
+    if len(xs) <= limit:
+        return xs, ys
+    k = math.ceil(len(xs) / limit)
+    return xs[::k], ys[::k]
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return fig
+
+
+def loss_figure(
+    steps: Sequence[tuple[int, float]],
+    val: Sequence[tuple[int, float]],
+    *,
+    labels: dict[str, str],
+    log_y: bool = False,
+    total_steps: int | None = None,
+) -> go.Figure:
+    """Training loss per optimiser step (faint), its moving average, validation loss per epoch."""
+    fig = go.Figure()
+    xs = [s for s, _ in steps]
+    ys = [v for _, v in steps]
+    if xs:
+        tx, ty = _thin(xs, ys)
+        fig.add_trace(
+            go.Scatter(
+                x=tx,
+                y=ty,
+                mode="lines",
+                name=labels["train"],
+                line={"color": PALETTE["train"], "width": 1},
+            )
+        )
+        sx, sy = _thin(xs, ema(ys, alpha=min(0.3, max(0.02, 10 / max(len(ys), 1)))))
+        fig.add_trace(
+            go.Scatter(x=sx, y=sy, mode="lines", name=labels["smooth"], line={"color": PALETTE["smooth"]})
+        )
+    if val:
+        fig.add_trace(
+            go.Scatter(
+                x=[s for s, _ in val],
+                y=[v for _, v in val],
+                mode="lines+markers",
+                name=labels["val"],
+                line={"color": PALETTE["val"], "width": 2},
+                marker={"size": 7},
+            )
+        )
+    fig.update_xaxes(title_text=labels["x"], range=[0, total_steps * 1.02] if total_steps else None)
+    fig.update_yaxes(title_text=labels["y"], type="log" if log_y else "linear")
+    return _legend_below(_layout(fig, height=340))
+
+
+def metric_curve(points: Sequence[tuple[int, float]], *, name: str, x_label: str) -> go.Figure:
+    fig = go.Figure(
+        go.Scatter(
+            x=[e for e, _ in points],
+            y=[v for _, v in points],
+            mode="lines+markers",
+            name=name,
+            line={"color": PALETTE["val"]},
+        )
+    )
+    fig.update_xaxes(title_text=x_label, dtick=max(1, len(points) // 10) if points else None)
+    fig.update_yaxes(title_text=name)
+    return _layout(fig, height=300)
+
+
+def heatmap(
+    z: Sequence[Sequence[float]],
+    x_tokens: Sequence[str],
+    y_tokens: Sequence[str],
+    *,
+    title: str | None = None,
+    x_title: str = "",
+    y_title: str = "",
+    zmin: float | None = 0.0,
+    zmax: float | None = None,
+    colorscale: str = HEAT,
+    height: int | None = None,
+    show_values: bool = False,
+    hover: str = "weight",
+) -> go.Figure:
+    """A heatmap with the tokens on the axes (rows = queries / outputs, columns = keys / inputs)."""
+    ny, nx = len(z), len(z[0]) if len(z) else 0
+    xt = [str(s) for s in list(x_tokens)[:nx]] + [str(i) for i in range(len(x_tokens), nx)]
+    yt = [str(s) for s in list(y_tokens)[:ny]] + [str(i) for i in range(len(y_tokens), ny)]
+    custom = [[f"{yt[i]} → {xt[j]}" for j in range(nx)] for i in range(ny)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(nx)),
+            y=list(range(ny)),
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            customdata=custom,
+            hovertemplate="%{customdata}<br>" + hover + " %{z:.3f}<extra></extra>",
+            texttemplate="%{z:.2f}" if show_values else None,
+        )
+    )
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(nx)),
+        ticktext=xt,
+        title_text=x_title,
+        side="top",
+        tickangle=-45 if nx > 6 else 0,
+    )
+    fig.update_yaxes(
+        tickmode="array", tickvals=list(range(ny)), ticktext=yt, title_text=y_title, autorange="reversed"
+    )
+    h = height or max(260, min(720, 120 + 26 * ny))
+    return _layout(fig, title=title, height=h)
+
+
+def _tick_step(n: int, most: int = 40) -> int:
+    """Label every k-th row or column so that at most ``most`` labels are drawn."""
+    return max(1, math.ceil(n / most))
+
+
+def head_grid(
+    maps: Sequence[Sequence[Sequence[float]]],
+    x_tokens: Sequence[str],
+    y_tokens: Sequence[str],
+    *,
+    titles: Sequence[str],
+    cols: int = 4,
+) -> go.Figure:
+    """Every head of one layer side by side (small multiples sharing one colour scale 0..1)."""
+    from plotly.subplots import make_subplots
+
+    n = len(maps)
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=list(titles), horizontal_spacing=0.04, vertical_spacing=0.12
+    )
+    for k, z in enumerate(maps):
+        r, c = k // cols + 1, k % cols + 1
+        ny, nx = len(z), len(z[0]) if len(z) else 0
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=list(range(nx)),
+                y=list(range(ny)),
+                colorscale=HEAT,
+                zmin=0.0,
+                zmax=1.0,
+                showscale=k == 0,
+                hovertemplate="%{z:.3f}<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        fig.update_xaxes(
+            tickmode="array",
+            tickvals=list(range(nx)),
+            ticktext=[str(s) for s in x_tokens][:nx],
+            tickangle=-60,
+            tickfont={"size": 9},
+            row=r,
+            col=c,
+        )
+        fig.update_yaxes(
+            tickmode="array",
+            tickvals=list(range(ny)),
+            ticktext=[str(s) for s in y_tokens][:ny],
+            autorange="reversed",
+            tickfont={"size": 9},
+            row=r,
+            col=c,
+        )
+    return _layout(fig, height=max(300, 280 * rows))
+
+
+def positional_figure(
+    table: Sequence[Sequence[float]], *, labels: dict[str, str], rows: int = 64
+) -> go.Figure:
+    """The positional encoding table: one row per position, one column per model dimension."""
+    z = [list(r) for r in table[:rows]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale=DIVERGING,
+            zmid=0.0,
+            hovertemplate=labels["pos"] + " %{y}, " + labels["dim"] + " %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=labels["dim"])
+    fig.update_yaxes(title_text=labels["pos"], autorange="reversed")
+    return _layout(fig, height=360)
+
+
+def series_figure(
+    x: Sequence[Any],
+    lines: dict[str, Sequence[float]],
+    *,
+    y_title: str = "",
+    colors: dict[str, str] | None = None,
+    dashes: dict[str, str] | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Several named lines over the same x (dates), with a range slider to zoom in time."""
+    fig = go.Figure()
+    for name, ys in lines.items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(x),
+                y=list(ys),
+                mode="lines",
+                name=name,
+                line={
+                    "color": (colors or {}).get(name),
+                    "dash": (dashes or {}).get(name, "solid"),
+                    "width": 2 if (dashes or {}).get(name, "solid") == "solid" else 1.5,
+                },
+            )
+        )
+    fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08})
+    fig.update_yaxes(title_text=y_title)
+    return _layout(fig, height=height, hovermode="x unified")
+
+
+def bars(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    y_title: str = "",
+    x_title: str = "",
+    y_range: tuple[float, float] | None = None,
+    colors: dict[str, str] | None = None,
+    height: int = 320,
+) -> go.Figure:
+    fig = go.Figure()
+    for name, ys in series.items():
+        fig.add_trace(
+            go.Bar(x=list(categories), y=list(ys), name=name, marker_color=(colors or {}).get(name))
+        )
+    fig.update_layout(barmode="group")
+    if len(categories) <= 3 and len(series) == 1:
+        fig.update_traces(width=0.3)  # one or two bars should not fill the whole chart
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text=y_title, range=list(y_range) if y_range else None)
+    return _layout(fig, height=height)
+
+
+def lines_by(
+    x: Sequence[Any],
+    series: dict[str, Sequence[float]],
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    y_range: tuple[float, float] | None = None,
+    colors: dict[str, str] | None = None,
+    dashes: dict[str, str] | None = None,
+    height: int = 340,
+) -> go.Figure:
+    fig = go.Figure()
+    for name, ys in series.items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(x),
+                y=list(ys),
+                mode="lines+markers",
+                name=name,
+                line={"color": (colors or {}).get(name), "dash": (dashes or {}).get(name, "solid")},
+            )
+        )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, range=list(y_range) if y_range else None)
+    return _layout(fig, height=height)
+
+
+def confusion_figure(
+    matrix: Sequence[Sequence[int]], labels: Sequence[str], *, axis: dict[str, str]
+) -> go.Figure:
+    """Counts with the true class on rows and the predicted class on columns, annotated."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=list(labels),
+            y=list(labels),
+            colorscale=HEAT,
+            texttemplate="%{z}",
+            hovertemplate=axis["true"] + " %{y}, " + axis["pred"] + " %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=axis["pred"], side="top", type="category")
+    fig.update_yaxes(title_text=axis["true"], autorange="reversed", type="category")
+    return _layout(fig, height=340)
+
+
+def token_bars(tokens: Sequence[str], weights: Sequence[float], *, y_title: str) -> go.Figure:
+    """One bar per input token (in order), e.g. how much attention each word received."""
+    fig = go.Figure(
+        go.Bar(
+            x=list(range(len(tokens))),
+            y=list(weights),
+            marker_color=PALETTE["model"],
+            customdata=list(tokens),
+            hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        tickmode="array", tickvals=list(range(len(tokens))), ticktext=list(tokens), tickangle=-45
+    )
+    fig.update_yaxes(title_text=y_title)
+    return _layout(fig, height=280)

@@ -1,0 +1,129 @@
+"""Compare architectures (a race): every compatible architecture of one task trained on the same
+data, with the same seed, number of epochs and time budget (core.race.race_lanes), one after the
+other so each gets the whole machine; the loss curves overlaid and a table of final metric,
+parameters, time and throughput.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from core.race import race_lanes
+from core.registry import compatible, get_arch, get_task, tasks
+from playground import charts
+from playground.i18n import t
+from playground.insights import jobs, racing
+from playground.insights.common import BIND, lane_color, page_header
+from playground.results import metric_label
+
+PAGE = "compare"
+DEFAULT_TASK = "word-order"
+
+
+def race_tasks() -> list[str]:
+    """Tasks that more than one architecture can serve."""
+    return [name for name in tasks() if len(compatible(name)) > 1]
+
+
+def _on_task_change() -> None:
+    task = st.session_state.get(f"{PAGE}.task")
+    if task:
+        st.session_state[f"{PAGE}.archs"] = compatible(task)
+
+
+def _settings() -> dict[str, Any]:
+    sb = st.sidebar
+    sb.header(t("settings.header"))
+    names = race_tasks()
+    task = sb.selectbox(
+        t("ins.cmp.task"),
+        names,
+        index=names.index(DEFAULT_TASK) if DEFAULT_TASK in names else 0,
+        format_func=lambda n: t(f"ins.task.{n}", default=get_task(n).title),
+        key=f"{PAGE}.task",
+        bind=BIND,
+        on_change=_on_task_change,
+    )
+    options = compatible(task)
+    archs = sb.multiselect(
+        t("ins.cmp.archs"),
+        options,
+        default=options,
+        format_func=lambda a: get_arch(a).title,
+        key=f"{PAGE}.archs",
+        help=t("ins.cmp.archs_help"),
+    )
+    return {
+        "task": task,
+        "archs": [a for a in options if a in archs],
+        "epochs": int(sb.slider(t("field.epochs", default="Epochs"), 1, 30, 5, key=f"{PAGE}.epochs", bind=BIND)),
+        "budget": float(
+            sb.select_slider(
+                t("ins.common.budget"), [5, 10, 20, 30, 60, 120, 300], value=20, key=f"{PAGE}.budget",
+                bind=BIND, help=t("ins.common.budget_help"),
+            )
+        ),
+        "seed": int(sb.number_input(t("field.seed", default="Seed"), 0, 2**31 - 1, 0, key=f"{PAGE}.seed", bind=BIND)),
+    }  # fmt: skip
+
+
+def start_race(s: dict[str, Any]) -> jobs.Job:
+    settings = {"train.epochs": jobs.capped_epochs(s["epochs"])}
+    budget = jobs.capped_seconds(s["budget"])
+
+    def build() -> list:
+        return race_lanes(s["task"], s["archs"], settings, budget_seconds=budget, seed=s["seed"])
+
+    return jobs.start(PAGE, s["task"], s, build)
+
+
+def draw_race(job: jobs.Job) -> None:
+    racing.curves(job, f"{PAGE}.race")
+    racing.table(job, f"{PAGE}.race")
+    rows = [r for r in job.rows() if job.finished(r["name"]) is not None and math.isfinite(r["metric"])]
+    if rows and job.done:
+        metric = rows[0]["metric_name"]
+        pct = metric in ("accuracy", "exact_match")
+        label = metric_label(metric)
+        fig = charts.bars(
+            [r["name"] for r in rows],
+            {label: [100 * r["metric"] if pct else r["metric"] for r in rows]},
+            y_title=f"{label} (%)" if pct else label,
+            y_range=(0, 100) if pct else None,
+            height=280,
+        )
+        fig.update_traces(marker_color=[lane_color(r["name"], job.names.index(r["name"])) for r in rows])
+        better = t("ins.cmp.higher") if get_task(job.task).primary.higher_is_better else t("ins.cmp.lower")
+        st.plotly_chart(fig, key=f"{PAGE}.fig.metric")
+        st.caption(t("ins.cmp.metric_caption", metric=label, better=better))
+        csv = racing.results_table(job).to_csv(index=False).encode("utf-8")
+        st.download_button(
+            t("ins.cmp.download_csv"),
+            data=csv,
+            file_name=f"race-{job.task}.csv",
+            mime="text/csv",
+            key=f"{PAGE}.csv",
+            icon=":material/download:",
+        )
+
+
+def compare_page() -> None:
+    page_header(PAGE)
+    s = _settings()
+    st.caption(
+        t(
+            "ins.cmp.plan",
+            archs=", ".join(s["archs"]) or "–",
+            task=t(f"ins.task.{s['task']}", default=s["task"]),
+            epochs=s["epochs"],
+            budget=f"{s['budget']:g}",
+            seed=s["seed"],
+        )
+    )
+    racing.controls(PAGE, lambda: start_race(s), label_key="ins.cmp.run", disabled=len(s["archs"]) < 1)
+    job = racing.follow(PAGE, draw_race)
+    if job is None:
+        st.info(t("ins.cmp.press_run"), icon=":material/science:")

@@ -1,0 +1,237 @@
+"""Drawing an experiment (:class:`~playground.insights.jobs.Job`): Run / Stop, the live progress,
+every lane's loss curve on one chart, the validation metric per epoch and the results table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.registry import get_task
+from playground import charts, runner
+from playground.errors import USER_ERRORS, show_unexpected, show_user_error
+from playground.i18n import t
+from playground.insights import jobs
+from playground.insights.common import lane_color
+from playground.results import metric_label
+
+Draw = Callable[[jobs.Job], None]
+
+
+def controls(page: str, start: Callable[[], jobs.Job], *, label_key: str, disabled: bool = False) -> None:
+    """The Run and Stop buttons; ``start`` starts the page's job (called when Run is clicked)."""
+    job = jobs.current(page)
+    running = job is not None and job.running
+    c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")
+    clicked = c1.button(
+        t(label_key),
+        type="primary",
+        disabled=running or disabled,
+        key=f"{page}._run",
+        icon=":material/play_arrow:",
+        width="stretch",
+    )
+    c2.button(
+        t("run.stop"),
+        disabled=not running,
+        key=f"{page}._stop",
+        on_click=jobs.request_stop,
+        args=(page,),
+        icon=":material/stop:",
+        width="stretch",
+    )
+    if clicked and not running:
+        try:
+            started = start()
+            if started.thread is not None:
+                st.rerun()  # draw the page in its running state (Stop enabled, live charts)
+        except runner.Busy:
+            st.warning(t("run.busy"), icon=":material/hourglass_top:")
+        except USER_ERRORS as e:
+            show_user_error(e)
+
+
+@st.fragment(run_every=1.0)
+def _live(page: str, draw: Draw) -> None:
+    """Redrawn every second while the job runs; a full rerun when it ends draws the results."""
+    job = jobs.current(page)
+    if job is None:
+        return
+    progress_bar(job)
+    draw(job)
+    if job.done:
+        st.rerun()
+
+
+def follow(page: str, draw: Draw) -> jobs.Job | None:
+    """Draw the page's job: live while it runs, then its results and how it ended."""
+    job = jobs.current(page)
+    if job is None:
+        return None
+    if job.running:
+        _live(page, draw)
+    else:
+        status(job)
+        draw(job)
+    return job
+
+
+def progress_bar(job: jobs.Job) -> None:
+    frac, now, last = jobs.progress(job)
+    if job.stage == "building":
+        text = t("ins.common.building")
+    elif job.stage == "measuring":
+        text = t("ins.common.measuring")
+    elif now and last:
+        text = t(
+            "ins.common.progress",
+            lane=now,
+            i=job.names.index(now) + 1 if now in job.names else 1,
+            n=len(job.names),
+            epoch=last["epoch"],
+            loss=f"{last['loss']:.4f}",
+            elapsed=runner.fmt_duration(last["elapsed"]),
+        )
+    elif now:
+        text = t("ins.common.lane_starting", lane=now)
+    else:
+        text = t("ins.common.building")
+    st.progress(frac, text=text)
+
+
+def status(job: jobs.Job) -> None:
+    if job.error:
+        if job.unexpected:
+            show_unexpected(job.error, job.detail)
+        else:
+            show_user_error(job.error)
+        return
+    reasons = {n: f.reason for n in job.names if (f := job.finished(n)) is not None}
+    if job.stop.is_set() or "stopped" in reasons.values():
+        st.info(t("ins.common.stopped"), icon=":material/info:")
+    elif reasons and len(reasons) == len(job.names):
+        budget = [n for n, r in reasons.items() if r == "time_budget"]
+        msg = t("ins.common.done" if len(job.names) > 1 else "ins.common.done_one")
+        if budget:
+            msg += " " + t("ins.common.budget_hit", lanes=", ".join(budget))
+        st.success(msg, icon=":material/check_circle:")
+    diverged = [n for n, r in reasons.items() if r == "diverged"]
+    if diverged:
+        st.warning(t("ins.common.diverged", lanes=", ".join(diverged)), icon=":material/warning:")
+
+
+def loss_overlay(job: jobs.Job, key: str, x_axis: str = "step", log_y: bool = False) -> go.Figure:
+    """Every lane's training loss (moving average over the steps) on one chart."""
+    fig = go.Figure()
+    for i, name in enumerate(job.names):
+        steps = job.steps(name)
+        if not steps:
+            continue
+        xs = [s.elapsed_s if x_axis == "seconds" else s.step for s in steps]
+        ys = [s.loss for s in steps]
+        smooth = charts.ema(ys, alpha=min(0.3, max(0.02, 10 / max(len(ys), 1))))
+        color = lane_color(name, i)
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", line={"color": color, "width": 1}, opacity=0.25, showlegend=False,
+                name=name, hoverinfo="skip",
+            )
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=xs, y=smooth, mode="lines", name=name, line={"color": color, "width": 2.5})
+        )
+    fig.update_xaxes(title_text=t("ins.common.seconds") if x_axis == "seconds" else t("chart.step"))
+    fig.update_yaxes(title_text=t("ins.common.train_loss"), type="log" if log_y else "linear")
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def val_overlay(job: jobs.Job) -> go.Figure:
+    """Every lane's validation metric after each epoch."""
+    primary = get_task(job.task).primary.name
+    fig = go.Figure()
+    for i, name in enumerate(job.names):
+        eps = job.epochs(name)
+        if not eps:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[e.epoch for e in eps],
+                y=[e.val.get(primary, float("nan")) for e in eps],
+                mode="lines+markers",
+                name=name,
+                line={"color": lane_color(name, i)},
+            )
+        )
+    fig.update_xaxes(title_text=t("chart.epoch"), dtick=1)
+    fig.update_yaxes(title_text=t("chart.val_metric", metric=metric_label(primary)))
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    )
+    return fig
+
+
+def curves(job: jobs.Job, key: str) -> None:
+    """The loss chart (by step or by seconds) next to the validation metric chart."""
+    if not any(job.steps(name) for name in job.names):
+        return  # nothing to draw before the first optimiser step
+    c0, c1 = st.columns([1, 1])
+    x_axis = c0.segmented_control(
+        t("ins.common.x_axis"),
+        ["step", "seconds"],
+        default="step",
+        format_func=lambda v: t(f"ins.common.x.{v}"),
+        key=f"{key}.xaxis",
+    )
+    log_y = c1.toggle(t("ins.common.log_y"), key=f"{key}.logy")
+    a, b = st.columns([3, 2])
+    a.plotly_chart(loss_overlay(job, key, x_axis or "step", log_y), key=f"{key}.lossfig")
+    b.plotly_chart(val_overlay(job), key=f"{key}.valfig")
+
+
+def _fmt_metric(name: str, value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    if name in ("accuracy", "exact_match", "direction"):
+        return f"{100 * value:.1f} %"
+    return f"{value:.4g}"
+
+
+def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """The results (one row per lane) with the column names in the page's language."""
+    rows = job.rows()
+    if not rows:
+        return pd.DataFrame()
+    metric = rows[0]["metric_name"]
+    data = []
+    for r in rows:
+        row = {
+            t("ins.col.lane"): r["name"],
+            t("ins.col.metric", metric=metric_label(metric)): _fmt_metric(metric, r["metric"]),
+            t("ins.col.params"): f"{r['params']:,}",
+            t("ins.col.seconds"): f"{r['seconds']:.1f}",
+            t("ins.col.steps"): f"{r['steps']:,}",
+            t("ins.col.tokens_s"): runner.fmt_rate(r["tokens_per_s"]),
+            t("ins.col.final_loss"): f"{r['final_loss']:.4f}" if math.isfinite(r["final_loss"]) else "–",
+            t("ins.col.reason"): t(f"ins.reason.{r['reason']}", default=r["reason"] or "…"),
+        }
+        row.update((extra or {}).get(r["name"], {}))
+        data.append(row)
+    return pd.DataFrame(data)
+
+
+def table(job: jobs.Job, key: str, *, extra: dict[str, dict[str, Any]] | None = None) -> None:
+    df = results_table(job, extra=extra)
+    if not df.empty:
+        st.dataframe(df, hide_index=True, width="stretch", key=f"{key}.table")

@@ -1,0 +1,363 @@
+"""The frame every task page shares: settings, Train / Stop, live chart, results, try-it, insides.
+
+A page file calls :func:`task_page` with its :class:`~playground.settings.PageConfig` and a
+:class:`TaskViews` holding the task's own views (in ``playground/views``). Flow of data, one way:
+widgets -> settings dict -> RunSpec (planning) -> training thread events -> charts.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from torch import nn
+
+from core.checkpoint import CheckpointError
+from core.tasks.base import Prepared
+from playground import charts, inside, results, runner
+from playground.app import ensure_shell, page_for_task
+from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error
+from playground.i18n import t
+from playground.planning import fingerprint, parameter_count, plan_run
+from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
+
+
+@dataclass
+class ModelView:
+    """The model a view draws: trained on this page (``run`` set) or loaded from a file."""
+
+    page: str
+    model: nn.Module
+    data: Prepared  # a loaded model's data can predict but may have no splits
+    arch: str
+    model_cfg: Any
+    task_opts: Any
+    run: runner.Run | None = None
+    uploaded: bool = False
+
+    @property
+    def has_splits(self) -> bool:
+        return bool(self.data.splits) and "test" in self.data.splits
+
+    def memo(self, name: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` computed once per model (test-set views are costly and every rerun draws every
+        tab). Kept in the session, keyed weakly by the model object, so it dies with the model."""
+        slot = st.session_state.get(f"{self.page}._memo")
+        if not isinstance(slot, weakref.WeakKeyDictionary):
+            slot = weakref.WeakKeyDictionary()
+            st.session_state[f"{self.page}._memo"] = slot
+        values = slot.setdefault(self.model, {})
+        if name not in values:
+            values[name] = fn()
+        return values[name]
+
+
+@dataclass(frozen=True)
+class TaskViews:
+    """What a task adds to the shared frame."""
+
+    metrics: tuple[str, ...] = ()  # metric cards, in order
+    vs: str | None = None  # baseline the cards compare with
+    results: Callable[[ModelView], None] | None = None  # needs the test split
+    try_it: Callable[[ModelView], None] | None = None  # the user's own input
+    preview: Callable[[Prepared, Chosen], None] | None = None  # the data, before any training
+    concepts: tuple[str, ...] = ()  # concept keys shown as badges under the title
+
+
+def _header(pc: PageConfig, views: TaskViews, task: Any) -> None:
+    st.title(t(f"page.{pc.page}.title"))
+    badges = " ".join(f":blue-badge[{t(f'concept.{c}.short')}]" for c in views.concepts)
+    if badges:
+        st.markdown(badges)
+    st.markdown(t(f"page.{pc.page}.intro", default=getattr(task, "description", "")))
+
+
+def _share_box(pc: PageConfig, chosen: Chosen) -> None:
+    url_path = page_for_task(pc.task).url_path if page_for_task(pc.task) else pc.page
+    with st.sidebar.expander(t("share.header"), expanded=False, icon=":material/link:"):
+        st.caption(t("share.caption"))
+        st.code(share_url(url_path, chosen.query), language=None, wrap_lines=True)
+        st.button(
+            t("share.reset"),
+            key=f"{pc.page}._reset",
+            on_click=reset_page,
+            args=(pc,),
+            icon=":material/restart_alt:",
+            width="stretch",
+        )
+
+
+@st.fragment(run_every=1.0)
+def _live(page: str) -> None:
+    """Redrawn every second while the thread trains; a full rerun when it ends shows the results."""
+    run = runner.current(page)
+    if run is None:
+        return
+    draw_progress(run, page)
+    if run.done:
+        st.rerun()
+
+
+def draw_progress(run: runner.Run, page: str) -> None:
+    """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
+    started, step, fin = run.started, run.last_step, run.finished
+    if started is None:
+        st.progress(0.0, text=t("run.building"))
+    else:
+        frac = 1.0 if fin is not None else (step.progress if step else 0.0)
+        if fin is not None:
+            text = t("run.finished_in", time=runner.fmt_duration(fin.elapsed_s), steps=f"{fin.step:,}")
+        elif step is None:
+            text = t("run.first_step", params=f"{started.params:,}", device=started.device)
+        else:
+            text = t(
+                "run.progress",
+                epoch=step.epoch,
+                epochs=run.spec.train_cfg.epochs,
+                step=f"{step.step:,}",
+                total=f"{started.total_steps:,}",
+                eta=runner.fmt_duration(step.eta_s),
+                rate=runner.fmt_rate(step.tokens_per_s if step.tokens_per_s > 0 else step.items_per_s),
+                unit=t("run.tokens_s") if step.tokens_per_s > 0 else t("run.items_s"),
+                loss=f"{step.loss:.4f}",
+            )
+        st.progress(min(1.0, max(0.0, frac)), text=text)
+    steps = [(s.step, s.loss) for s in run.steps]
+    epochs = run.epochs
+    val = [(e.step, e.val.get("loss", float("nan"))) for e in epochs]
+    primary = run.spec.task.primary
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        fig = charts.loss_figure(
+            steps,
+            val,
+            labels={
+                "train": t("chart.train_loss"),
+                "smooth": t("chart.train_loss_smooth"),
+                "val": t("chart.val_loss"),
+                "x": t("chart.step"),
+                "y": t("chart.loss"),
+            },
+            log_y=st.session_state.get(f"{page}._logy", False),
+            total_steps=started.total_steps if started else None,
+        )
+        st.plotly_chart(fig, key=f"{page}._lossfig")
+    with c2:
+        pts = [(e.epoch, e.val.get(primary.name, float("nan"))) for e in epochs]
+        name = results.metric_label(primary.name)
+        fig = charts.metric_curve(pts, name=t("chart.val_metric", metric=name), x_label=t("chart.epoch"))
+        if primary.name in results.FRACTIONS:
+            fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+        st.plotly_chart(fig, key=f"{page}._metricfig")
+
+
+def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -> None:
+    run = runner.current(pc.page)
+    running = run is not None and run.running
+    c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="center")
+    clicked = c1.button(
+        t("run.train"),
+        type="primary",
+        disabled=running or spec is None,
+        key=f"{pc.page}._train",
+        icon=":material/play_arrow:",
+        width="stretch",
+    )
+    c2.button(
+        t("run.stop"),
+        disabled=not running,
+        key=f"{pc.page}._stop",
+        on_click=runner.request_stop,
+        args=(pc.page,),
+        icon=":material/stop:",
+        width="stretch",
+    )
+    if spec is not None and n_params is not None:
+        c3.markdown(
+            t(
+                "run.summary",
+                arch=spec.arch,
+                params=f"{n_params:,}",
+                n_train=f"{_n(spec.data, 'train'):,}",
+                epochs=spec.train_cfg.epochs,
+            )
+        )
+    autostart = st.session_state.pop(f"{pc.page}.autostart", False)
+    if (clicked or autostart) and spec is not None and not running:
+        try:
+            started = runner.start(pc.page, spec, fp or "", n_params or 0)
+            if started.thread is not None:
+                st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
+        except runner.Busy:
+            st.warning(t("run.busy"), icon=":material/hourglass_top:")
+        except USER_ERRORS as e:
+            show_user_error(e)
+
+
+def _n(data: Prepared, split: str) -> int:
+    s = data.splits.get(split)
+    if not s:
+        return 0
+    return int(next(iter(s.values())).size(0))
+
+
+def _run_status(run: runner.Run) -> None:
+    if run.error:
+        if run.unexpected:
+            show_unexpected(run.error, run.detail)
+        else:
+            show_user_error(run.error)
+        return
+    fin = run.finished
+    if fin is None:
+        return
+    msg = t(f"run.reason.{fin.reason}", default=fin.message)
+    if fin.reason == "done":
+        st.success(msg, icon=":material/check_circle:")
+    elif fin.reason == "diverged":
+        st.error(f"{msg} {fin.message}", icon=":material/warning:")
+    else:
+        st.info(f"{msg} {fin.message if fin.reason != 'stopped' else ''}".strip(), icon=":material/info:")
+
+
+def _choose_model(pc: PageConfig, run: runner.Run | None, loaded: Any) -> ModelView | None:
+    trained = None
+    if run is not None and run.usable:
+        trained = ModelView(
+            pc.page, run.model, run.spec.data, run.spec.arch, run.spec.model_cfg, run.spec.task_opts, run
+        )
+    uploaded = None
+    if loaded is not None:
+        uploaded = ModelView(
+            pc.page, loaded.model, loaded.data, loaded.arch, loaded.model_cfg, loaded.task_opts, None, True
+        )
+    if trained and uploaded:
+        which = st.radio(
+            t("model.which"),
+            ["trained", "uploaded"],
+            format_func=lambda w: t(f"model.which.{w}"),
+            horizontal=True,
+            key=f"{pc.page}._which",
+        )
+        return trained if which == "trained" else uploaded
+    return trained or uploaded
+
+
+def _save_tab(pc: PageConfig, view: ModelView | None) -> Any:
+    run = view.run if view is not None else None
+    if run is not None and run.usable:
+        try:
+            data = run.bundle()
+            st.download_button(
+                t("model.download"),
+                data=data,
+                file_name=f"sequence-lab-{pc.page}-{run.spec.arch}.zip",
+                mime="application/zip",
+                key=f"{pc.page}._download",
+                icon=":material/download:",
+            )
+            st.caption(t("model.download_caption", size=f"{len(data) / 1024:,.0f}"))
+        except USER_ERRORS as e:
+            show_user_error(e)
+    return results.checkpoint_uploader(pc.page, pc.task)
+
+
+def task_page(pc: PageConfig, views: TaskViews) -> None:
+    """Draw a whole task page (any error ends up as a message on the page, never a traceback)."""
+    ensure_shell()
+    with guarded():
+        _task_page(pc, views)
+
+
+def _task_page(pc: PageConfig, views: TaskViews) -> None:
+    from core.registry import get_task
+
+    task = get_task(pc.task)
+    _header(pc, views, task)
+    chosen: Chosen | None = None
+    with guarded():
+        chosen = sidebar(pc)
+    if chosen is None:
+        return
+    _share_box(pc, chosen)
+    spec = n_params = fp = None
+    if chosen.waiting_for_upload:
+        st.info(t("settings.upload_needed"), icon=":material/upload_file:")
+    else:
+        with guarded():
+            with st.spinner(t("settings.loading_data")):
+                spec = plan_run(
+                    pc.task,
+                    chosen.arch,
+                    apply_limits(chosen.settings),
+                    preset=chosen.preset,
+                    upload=chosen.upload,
+                )
+            n_params = parameter_count(spec)
+            fp = fingerprint(spec)
+            for note in spec.data.notices:
+                st.warning(note, icon=":material/info:")
+    if n_params is not None and chosen.params_slot is not None:
+        chosen.params_slot.metric(t("settings.params"), f"{n_params:,}")
+
+    if spec is not None and views.preview is not None:
+        fresh = runner.current(pc.page) is None
+        with st.expander(t("page.data_preview"), expanded=fresh, icon=":material/dataset:"), guarded():
+            views.preview(spec.data, chosen)
+
+    _controls(pc, spec, n_params, fp)
+    run = runner.current(pc.page)
+    if run is not None:
+        if run.running:
+            _live(pc.page)
+        else:
+            if run.started is not None:
+                draw_progress(run, pc.page)
+            _run_status(run)
+            if fp is not None and run.usable and run.fingerprint != fp:
+                st.warning(t("run.settings_changed"), icon=":material/tune:")
+
+    loaded_slot = st.session_state.get(f"{pc.page}.loaded")
+    loaded = loaded_slot[1] if loaded_slot else None
+    view = None if (run is not None and run.running) else _choose_model(pc, run, loaded)
+    if run is not None and run.running:
+        return
+    if view is None:
+        st.info(t("page.no_model"), icon=":material/model_training:")
+        with st.expander(t("model.load_header"), icon=":material/upload:"):
+            if _save_tab(pc, None) is not None:
+                st.rerun()
+        return
+
+    labels = [t("tab.results"), t("tab.try"), t("tab.inside"), t("tab.save")]
+    tab_results, tab_try, tab_inside, tab_save = st.tabs(labels)
+    with tab_results, guarded():
+        fin = view.run.finished if view.run is not None else None
+        if fin is not None and fin.test:
+            results.metric_cards(fin.test, fin.baselines, views.metrics, views.vs)
+        elif view.uploaded:
+            meta = (loaded.meta.get("metrics") if loaded is not None else None) or {}
+            if meta.get("test"):
+                st.caption(t("model.saved_metrics"))
+                results.metric_cards(meta["test"], meta.get("baselines") or {}, views.metrics, views.vs)
+        if views.results is not None:
+            if view.has_splits:
+                views.results(view)
+            else:
+                st.info(t("model.no_splits"))
+    with tab_try, guarded():
+        if views.try_it is not None:
+            views.try_it(view)
+    with tab_inside, guarded():
+        inside.inside_section(view.model, view.data, view.run, f"{pc.page}._inside", view.memo)
+    with tab_save, guarded():
+        try:
+            before = loaded
+            after = _save_tab(pc, view)
+            if after is not before and after is not None:
+                st.rerun()
+        except CheckpointError as e:
+            show_user_error(e)

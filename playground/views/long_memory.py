@@ -1,0 +1,115 @@
+"""Long memory views: accuracy against the lag (how far back each trained model remembers), the
+curves of earlier runs for comparison, and your own sequence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.tasks.base import Prepared
+from playground import charts
+from playground.i18n import t
+from playground.settings import Chosen, PageConfig
+from playground.taskpage import ModelView, TaskViews
+
+PAGE = "long_memory"
+CONFIG = PageConfig(
+    page=PAGE, task="long-memory", default_arch="lstm", hide=frozenset({"model.readout", "model.explicit"})
+)
+LAGS = (1, 2, 5, 10, 20, 50, 100, 200, 300)
+CURVES = f"{PAGE}._curves"  # session: run label -> {lag: accuracy}
+
+
+def preview(data: Prepared, chosen: Chosen) -> None:
+    x = data.splits["test"]["x"][0].tolist() if "test" in data.splits else []
+    vocab = getattr(data, "vocab", [])
+    toks = [vocab[i] for i in x] if vocab else []
+    shown = " ".join(toks if len(toks) <= 24 else [*toks[:12], "…", *toks[-6:]])
+    n = {k: int(next(iter(v.values())).size(0)) for k, v in data.splits.items()}
+    st.caption(t("memory.preview_caption", train=f"{n.get('train', 0):,}", test=f"{n.get('test', 0):,}"))
+    st.code(shown, language=None, wrap_lines=True)
+
+
+def _curve(view: ModelView) -> dict[int, float]:
+    def measure() -> dict[int, float]:
+        with st.spinner(t("memory.measuring")):
+            return view.data.accuracy_by_lag(view.model, list(LAGS), n=128)
+
+    return view.memo("accuracy_by_lag", measure)
+
+
+def results(view: ModelView) -> None:
+    curve = _curve(view)
+    trained_lag = int(getattr(getattr(view.data, "opts", None), "lag", 0) or 0)
+    label = f"{view.arch} (h={getattr(view.model_cfg, 'hidden_size', getattr(view.model_cfg, 'd_model', '?'))}, lag {trained_lag})"
+    curves: dict[str, dict[int, float]] = st.session_state.setdefault(CURVES, {})
+    curves[label] = curve
+    n_symbols = int(getattr(getattr(view.data, "opts", None), "n_symbols", 2) or 2)
+    st.markdown(f"#### {t('memory.by_lag')}")
+    st.caption(t("memory.by_lag_caption", lag=trained_lag))
+    series = {name: [100 * c.get(lag, float("nan")) for lag in LAGS] for name, c in curves.items()}
+    series[t("memory.chance")] = [100.0 / n_symbols] * len(LAGS)
+    fig = charts.lines_by(
+        [str(lag) for lag in LAGS],
+        series,
+        x_title=t("memory.lag"),
+        y_title=t("memory.accuracy_pct"),
+        y_range=(0, 102),
+        dashes={t("memory.chance"): "dot"},
+        colors={t("memory.chance"): charts.PALETTE["baseline"]},
+    )
+    fig.update_xaxes(type="category")
+    st.plotly_chart(fig, key=f"{PAGE}._lagfig")
+    if len(curves) > 1 and st.button(t("memory.clear_curves"), key=f"{PAGE}._clear"):
+        st.session_state[CURVES] = {label: curve}
+        st.rerun()
+    rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
+    if rows:
+        st.markdown(f"#### {t('memory.examples')}")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("results.correct"): [bool(r["correct"]) for r in rows],
+                    t("memory.sequence"): [r["sequence"] for r in rows],
+                    t("memory.key"): [r["key"] for r in rows],
+                    t("memory.answer"): [r["prediction"] for r in rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def try_it(view: ModelView) -> None:
+    data = view.data
+    x = data.splits["test"]["x"][0].tolist() if "test" in data.splits else []
+    vocab = getattr(data, "vocab", [])
+    default = " ".join(vocab[i] for i in x) if x else "C a b a c ?"
+    st.caption(t("memory.try_caption"))
+    text = st.text_area(t("memory.your_sequence"), value=default, height=100, key=f"{view.page}._seq")
+    out = data.predict(view.model, [text])[0]
+    probs = out["probabilities"]
+    c1, c2 = st.columns([1, 3])
+    c1.metric(t("memory.model_answer"), out["key"])
+    c1.caption(t("memory.length", n=len(out["tokens"])))
+    c2.plotly_chart(
+        charts.bars(
+            list(probs),
+            {t("memory.probability"): [100 * p for p in probs.values()]},
+            y_title="%",
+            y_range=(0, 100),
+            colors={t("memory.probability"): charts.PALETTE["model"]},
+            height=260,
+        ),
+        key=f"{view.page}._probs",
+    )
+
+
+VIEWS = TaskViews(
+    metrics=("accuracy",),
+    vs="chance",
+    results=results,
+    try_it=try_it,
+    preview=preview,
+    concepts=("rnn", "lstm", "gru", "many_to_one"),
+)

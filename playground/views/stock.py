@@ -1,0 +1,155 @@
+"""Stock forecast views: the time split, actual vs predicted vs persistence, your own prices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from core.tasks.base import DataError, Prepared
+from playground import charts
+from playground.i18n import t
+from playground.settings import Chosen, PageConfig
+from playground.taskpage import ModelView, TaskViews
+
+SPLIT_COLORS = {"train": "#1f4e9c", "val": "#c9a227", "test": "#e4572e"}
+
+CONFIG = PageConfig(
+    page="stock",
+    task="stock",
+    default_arch="lstm",
+    hide=frozenset({"model.readout", "model.explicit"}),
+    show_if={
+        "task.date_column": ("task.source", frozenset({"upload"})),
+        "task.value_column": ("task.source", frozenset({"upload"})),
+        "task.ticker": ("task.source", frozenset({"offline", "yfinance"})),
+    },
+)
+
+
+def preview(data: Prepared, chosen: Chosen) -> None:
+    """The closing prices, coloured by the part of the time line they belong to."""
+    windows = getattr(data, "windows", None) or {}
+    if not windows:
+        return
+    fig = None
+    lines: dict[str, Any] = {}
+    for part in ("train", "val", "test"):
+        w = windows.get(part)
+        if w is None or len(w.last) == 0:
+            continue
+        lines[part] = ([str(d) for d in w.dates[:, 0]], [float(v) for v in w.future[:, 0]])
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for part, (xs, ys) in lines.items():
+        fig.add_trace(
+            go.Scatter(x=xs, y=ys, mode="lines", name=t(f"split.{part}"), line={"color": SPLIT_COLORS[part]})
+        )
+    fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10}, hovermode="x unified")
+    fig.update_yaxes(title_text=t("stock.price"))
+    st.caption(t("stock.preview_caption"))
+    st.plotly_chart(fig, key="stock._preview")
+
+
+def results(view: ModelView) -> None:
+    rows = view.memo("examples", lambda: view.data.examples(view.model, 0))
+    if not rows:
+        return
+    st.markdown(f"#### {t('stock.test_range')}")
+    st.caption(t("stock.test_caption"))
+    x = [r["date"] for r in rows]
+    fig = charts.series_figure(
+        x,
+        {
+            t("stock.actual"): [r["actual"] for r in rows],
+            t("stock.predicted"): [r["predicted"] for r in rows],
+            t("stock.persistence"): [r["persistence"] for r in rows],
+        },
+        y_title=t("stock.price"),
+        colors={
+            t("stock.actual"): charts.PALETTE["actual"],
+            t("stock.predicted"): charts.PALETTE["model"],
+            t("stock.persistence"): charts.PALETTE["baseline"],
+        },
+        dashes={t("stock.persistence"): "dot"},
+    )
+    st.plotly_chart(fig, key="stock._testfig")
+    err_model = np.abs(np.array([r["predicted"] - r["actual"] for r in rows]))
+    err_base = np.abs(np.array([r["persistence"] - r["actual"] for r in rows]))
+    share = float(np.mean(err_model < err_base)) if len(rows) else float("nan")
+    st.caption(t("stock.closer_share", share=f"{100 * share:.0f}"))
+
+
+def _parse_prices(text: str) -> list[float]:
+    parts = [p for p in text.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise DataError(t("stock.no_prices"))
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise DataError(t("stock.bad_prices")) from None
+
+
+def try_it(view: ModelView) -> None:
+    data = view.data
+    names = tuple(getattr(data, "names", ("close",)))
+    need = int(getattr(data, "lookback", 30)) + int(getattr(data, "skip", 0))
+    st.caption(t("stock.try_caption", n=need))
+    last = getattr(data, "last_window", []) or []
+    ci = names.index("close") if "close" in names else 0
+    default = ", ".join(f"{row[ci]:.2f}" for row in last[-need:]) if last else ""
+    if names != ("close",):
+        st.info(t("stock.ohlcv_try"))
+    text = st.text_area(t("stock.prices_label"), value=default, height=120, key=f"{view.page}._prices")
+    prices = _parse_prices(text)
+    item: Any = prices
+    if names != ("close",):
+        # the model reads OHLCV: repeat the close as open/high/low and leave the volume at the last known
+        vol = last[-1][names.index("volume")] if last and "volume" in names else 0.0
+        rows = [[p if n != "volume" else vol for n in names] for p in prices]
+        import io
+
+        buf = io.StringIO()
+        buf.write("date," + ",".join(names) + "\n")
+        day0 = np.datetime64("2000-01-03")
+        for i, r in enumerate(rows):
+            buf.write(f"{day0 + np.timedelta64(i, 'D')}," + ",".join(str(v) for v in r) + "\n")
+        item = buf.getvalue().encode()
+    out = data.predict(view.model, [item])[0]
+    forecast = out["forecast"]
+    hist_x = list(range(-len(prices) + 1, 1))
+    fut_x = list(range(0, len(forecast) + 1))
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=hist_x, y=prices, mode="lines", name=t("stock.your_prices"), line={"color": "#222"})
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=fut_x,
+            y=[out["last"], *forecast],
+            mode="lines+markers",
+            name=t("stock.forecast_line"),
+            line={"color": charts.PALETTE["model"], "dash": "dash"},
+        )
+    )
+    fig.update_xaxes(title_text=t("stock.days_from_last"))
+    fig.update_yaxes(title_text=t("stock.price"))
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(fig, key=f"{view.page}._tryfig")
+    cols = st.columns(min(len(forecast), 6))
+    for i, (c, v) in enumerate(zip(cols, forecast)):
+        c.metric(t("stock.day_n", n=i + 1), f"{v:,.2f}", delta=f"{v - out['last']:+,.2f}")
+
+
+VIEWS = TaskViews(
+    metrics=("rmse", "mae", "mape", "direction_accuracy"),
+    vs="persistence",
+    results=results,
+    try_it=try_it,
+    preview=preview,
+    concepts=("many_to_one", "lstm", "gru", "transformer_encoder"),
+)

@@ -1,0 +1,116 @@
+"""Word order views: the positional-encoding experiment. Every model trained on the page is kept
+in a scoreboard, so a Transformer with and without positional encoding can be compared."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.tasks.base import Prepared
+from playground import charts
+from playground.i18n import t
+from playground.settings import Chosen, PageConfig
+from playground.taskpage import ModelView, TaskViews
+
+PAGE = "word_order"
+CONFIG = PageConfig(
+    page=PAGE,
+    task="word-order",
+    default_arch="transformer-encoder",
+    hide=frozenset({"model.readout", "model.explicit"}),
+)
+BOARD = f"{PAGE}._board"  # session: model label -> test accuracy
+
+
+def preview(data: Prepared, chosen: Chosen) -> None:
+    rows = []
+    vocab = getattr(data, "vocab", [])
+    test = data.splits.get("test")
+    if test is not None and vocab:
+        classes = ("B first", "A first")
+        for row, y in zip(test["x"][:6].tolist(), test["y"][:6].tolist()):
+            rows.append(
+                {t("memory.sequence"): " ".join(vocab[i] for i in row), t("order.answer"): classes[y]}
+            )
+    st.caption(t("order.preview_caption"))
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _label(view: ModelView) -> str:
+    pos = getattr(view.model_cfg, "pos_encoding", None)
+    return f"{view.arch} · {pos}" if pos else view.arch
+
+
+def results(view: ModelView) -> None:
+    if view.run is not None and view.run.finished is not None:
+        acc = (view.run.finished.test or {}).get("accuracy")
+        if acc is not None:
+            st.session_state.setdefault(BOARD, {})[_label(view)] = acc
+    board: dict[str, float] = st.session_state.get(BOARD, {})
+    if board:
+        st.markdown(f"#### {t('order.board')}")
+        st.caption(t("order.board_caption"))
+        names = list(board)
+        fig = charts.bars(
+            names,
+            {t("metric.accuracy"): [100 * board[n] for n in names]},
+            y_title="%",
+            y_range=(0, 100),
+            colors={t("metric.accuracy"): charts.PALETTE["model"]},
+            height=300,
+        )
+        fig.add_hline(
+            y=50, line_dash="dot", line_color=charts.PALETTE["baseline"], annotation_text=t("memory.chance")
+        )
+        st.plotly_chart(fig, key=f"{PAGE}._boardfig")
+    rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
+    if rows:
+        st.markdown(f"#### {t('memory.examples')}")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("results.correct"): [bool(r["correct"]) for r in rows],
+                    t("memory.sequence"): [r["sequence"] for r in rows],
+                    t("order.answer"): [r["label"] for r in rows],
+                    t("memory.answer"): [r["prediction"] for r in rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def try_it(view: ModelView) -> None:
+    data = view.data
+    vocab = getattr(data, "vocab", [])
+    test = data.splits.get("test")
+    default = " ".join(vocab[i] for i in test["x"][0].tolist()) if test is not None and vocab else "a B c A d"
+    st.caption(t("order.try_caption"))
+    text = st.text_input(t("memory.your_sequence"), value=default, key=f"{view.page}._seq")
+    out = data.predict(view.model, [text])[0]
+    swapped = " ".join({"A": "B", "B": "A"}.get(w, w) for w in text.split())
+    out2 = data.predict(view.model, [swapped])[0]
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(f"`{' '.join(out['tokens'])}`")
+        st.metric(t("memory.model_answer"), out["label"], help=t("order.prob_help"))
+        for name, p in out["probabilities"].items():
+            st.progress(min(1.0, max(0.0, p)), text=f"{name}: {100 * p:.1f} %")
+    with c2:
+        st.markdown(f"`{' '.join(out2['tokens'])}`")
+        st.metric(t("order.swapped"), out2["label"])
+        for name, p in out2["probabilities"].items():
+            st.progress(min(1.0, max(0.0, p)), text=f"{name}: {100 * p:.1f} %")
+    if out["label"] == out2["label"]:
+        st.warning(t("order.same_answer"))
+
+
+VIEWS = TaskViews(
+    metrics=("accuracy",),
+    vs="bag of words",
+    results=results,
+    try_it=try_it,
+    preview=preview,
+    concepts=("positional", "transformer_encoder", "rnn"),
+)

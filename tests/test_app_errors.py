@@ -1,0 +1,131 @@
+"""AppTest: bad inputs show an error element (never an exception); Stop; hosted-mode limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import runner
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+
+
+def page_test(file: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    return at.switch_page(file).run()
+
+
+def upload(at: AppTest, key: str, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    next(f for f in at.get("file_uploader") if f.key == key).set_value((name, data, mime)).run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def local(monkeypatch):
+    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\x00\x01\x02 binary junk", "not a CSV text file"),
+        (b"when,price\n2020-01-01,1\n2020-01-02,2\n", "no date column"),
+        (b"", "empty"),
+    ],
+)
+def test_malformed_csv_upload_shows_an_error(data, message):
+    at = page_test("pages/stock.py", **{"stock.task.source": "upload"})
+    upload(at, "stock.upload", "prices.csv", data)
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert at.button(key="stock._train").disabled
+
+
+def test_unknown_offline_ticker_shows_an_error():
+    at = page_test("pages/stock.py", **{"stock.task.ticker": "NOPE"})
+    assert not at.exception
+    assert any("not shipped offline" in e.value for e in at.error)
+    assert at.button(key="stock._train").disabled
+
+
+def test_live_ticker_without_network_falls_back_with_a_notice(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEQUENCE_LAB_CACHE", str(tmp_path))
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9")  # nothing listens there: the network is off
+    at = page_test("pages/stock.py", **{"stock.task.source": "yfinance", "stock.task.ticker": "ZZZQ"})
+    assert not at.exception
+    assert any("could not reach Yahoo Finance" in w.value for w in at.warning)
+    assert not at.button(key="stock._train").disabled  # trains on the offline prices instead
+
+
+def test_an_unexpected_bug_is_a_friendly_error(monkeypatch):
+    from core.tasks.stock import StockPrepared
+
+    def boom(self, model, n=0):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(StockPrepared, "examples", boom)
+    at = page_test(
+        "pages/stock.py",
+        **{"stock.task.start": "2012-06-01", "stock.task.lookback": "5", "stock.model.hidden_size": "4"},
+    )
+    at.number_input  # noqa: B018 - the page has rendered
+    at.slider(key="stock.train.epochs").set_value(1).run()
+    at.button(key="stock._train").click().run()
+    assert not at.exception
+    assert any("Something went wrong" in e.value for e in at.error)
+    assert any("simulated bug" in c.value for c in at.code)  # the details, folded in an expander
+
+
+def test_stop_keeps_the_model_trained_so_far(monkeypatch):
+    monkeypatch.delenv("SEQUENCE_LAB_FOREGROUND")  # the real thing: a background thread
+    at = page_test(
+        "pages/long_memory.py",
+        **{
+            "long_memory.train.epochs": "300",
+            "long_memory.task.n_train": "128",
+            "long_memory.task.lag": "5",
+            "long_memory.model.hidden_size": "8",
+        },
+    )
+    at.button(key="long_memory._train").click().run()
+    run = at.session_state["long_memory.run"]
+    try:
+        assert run.thread is not None and run.thread.is_alive()
+        assert at.button(key="long_memory._train").disabled
+        assert not at.button(key="long_memory._stop").disabled
+        at.button(key="long_memory._stop").click().run()
+        assert runner.wait(run, timeout=60)
+    finally:
+        run.stop.set()
+        runner.wait(run, timeout=60)
+    at.run()
+    assert not at.exception and not at.error
+    assert run.finished.reason == "stopped" and run.model is not None
+    assert any("Stopped" in i.value for i in at.info)
+    assert "Save / load" in [t.label for t in at.tabs]
+    assert not at.button(key="long_memory._train").disabled
+
+
+def test_hosted_mode_caps_and_busy_server(monkeypatch):
+    monkeypatch.setenv("SEQUENCE_LAB_HOSTED", "1")
+    monkeypatch.setenv("SEQUENCE_LAB_MAX_EPOCHS", "5")
+    monkeypatch.setenv("SEQUENCE_LAB_MAX_PARAMS", "500")
+    monkeypatch.setenv("SEQUENCE_LAB_MAX_CONCURRENT", "1")
+    at = page_test("pages/long_memory.py")
+    assert at.slider(key="long_memory.train.epochs").max == 5
+    at.button(key="long_memory._train").click().run()
+    assert not at.exception
+    assert any("more than this server's limit" in e.value for e in at.error)
+    # a small enough model, but every training slot is taken
+    monkeypatch.setenv("SEQUENCE_LAB_MAX_PARAMS", "10000000")
+    monkeypatch.setattr(runner, "_active", 1)
+    at.button(key="long_memory._train").click().run()
+    assert not at.exception
+    assert any("busy" in w.value for w in at.warning)
+    assert "long_memory.run" not in at.session_state

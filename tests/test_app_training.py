@@ -1,0 +1,171 @@
+"""AppTest: training with tiny settings on the stock, translation and sentiment pages.
+
+``SEQUENCE_LAB_FOREGROUND=1`` makes the runner train inside the script run (the real app uses a
+thread), so the results are on the page right after the Train click.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+
+TINY_STOCK = {
+    "stock.task.start": "2012-01-01",
+    "stock.task.lookback": "10",
+    "stock.model.hidden_size": "8",
+    "stock.model.embed_dim": "8",
+    "stock.train.epochs": "2",
+}
+
+
+@pytest.fixture(autouse=True)
+def foreground(monkeypatch):
+    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
+
+
+def page_test(file: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    return at.switch_page(file).run()
+
+
+def no_problems(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def charts(at: AppTest) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def test_stock_training_shows_loss_chart_metrics_and_survives_setting_changes():
+    at = page_test("pages/stock.py", **TINY_STOCK)
+    no_problems(at)
+    at.button(key="stock._train").click().run()
+    no_problems(at)
+    assert any("Training finished" in s.value for s in at.success)
+    specs = charts(at)
+    assert any("training loss (per step)" in s and "validation loss (per epoch)" in s for s in specs)
+    assert any('"actual"' in s and '"persistence"' in s for s in specs)  # the test-range chart
+    cards = {m.label: m for m in at.metric}
+    for label in ("RMSE", "MAE", "MAPE", "Direction"):
+        assert label in cards and cards[label].value != "–"
+    assert cards["RMSE"].proto.delta  # compared with persistence
+    run = at.session_state["stock.run"]
+    assert run.finished.reason == "done" and len(run.epochs) == 2
+    # the download button offers the trained model; its bytes load back with core alone
+    assert at.get("download_button")
+    from core.checkpoint import load_bundle
+
+    loaded = load_bundle(run.bundle())
+    assert loaded.arch == "lstm" and loaded.meta["metrics"]["test"]["rmse"] > 0
+    # change a setting: the trained model stays, with a notice
+    at.select_slider(key="stock.model.hidden_size").set_value(16).run()
+    no_problems(at)
+    assert any("settings changed" in w.value for w in at.warning)
+    assert [t.label for t in at.tabs][:3] == ["Results", "Try it", "Inside the model"]
+    assert at.session_state["stock.run"] is run
+
+
+def _tiny_stock_bundle() -> bytes:
+    """A checkpoint written the way the CLI writes one (core only, no app involved)."""
+    from core.checkpoint import bundle, config_json
+    from core.runs import plan
+    from core.train import train
+
+    settings = {k.split(".", 1)[1]: v for k, v in TINY_STOCK.items()}
+    spec = plan("stock", "lstm", settings)
+    model = spec.build()
+    for _ in train(model, spec.data, spec.task, spec.train_cfg, baselines=False):
+        pass
+    return bundle(model, config_json(spec.to_json(), spec.data.state()))
+
+
+def test_stock_checkpoint_upload_then_a_bad_file():
+    at = page_test("pages/stock.py")
+    up = next(f for f in at.get("file_uploader") if f.key == "stock.ckpt")
+    up.set_value(("model.zip", _tiny_stock_bundle(), "application/zip")).run()
+    no_problems(at)
+    assert any("Loaded a lstm model" in s.value for s in at.success)
+    assert any(m.label == "day +1" for m in at.metric)  # the try-it forecast of the loaded model
+    # a file that is not a checkpoint: a clear error, no exception
+    up = next(f for f in at.get("file_uploader") if f.key == "stock.ckpt")
+    up.set_value(("model.zip", b"PK\x03\x04 definitely not a zip", "application/zip")).run()
+    assert not at.exception
+    assert any("not a Sequence Lab model file" in e.value or "damaged" in e.value for e in at.error)
+    assert not any("Loaded a" in s.value for s in at.success)
+
+
+def test_translation_transformer_attention_for_every_layer_and_head():
+    at = page_test(
+        "pages/translation.py",
+        **{
+            "translation.arch": "transformer",
+            "translation.task.n_pairs": "200",
+            "translation.model.d_model": "16",
+            "translation.model.n_heads": "2",
+            "translation.model.d_ff": "16",
+            "translation.model.n_enc_layers": "1",
+            "translation.model.n_dec_layers": "2",
+            "translation.train.epochs": "1",
+        },
+    )
+    no_problems(at)
+    at.button(key="translation._train").click().run()
+    no_problems(at)
+    assert {m.label for m in at.metric} >= {"Exact match", "BLEU"}
+    specs = charts(at)
+    assert any("head 1" in s and "head 2" in s for s in specs)  # all heads of a layer
+    assert any('"RdBu"' in s or "position" in s for s in specs)  # positional encoding table
+    radios = [r for r in at.radio if r.key == "translation._inside.which"]
+    assert radios and set(radios[0].options) >= {
+        "encoder self-attention",
+        "decoder self-attention",
+        "cross-attention (decoder → encoder)",
+    }
+    # a 1-layer encoder has nothing to choose; the 2-layer decoder has a layer selector
+    assert not [s for s in at.selectbox if s.key == "translation._inside.layer"]
+    radios[0].set_value("dec_self").run()
+    no_problems(at)
+    layer = next(s for s in at.selectbox if s.key == "translation._inside.layer")
+    assert len(layer.options) == 2
+    # try it: greedy and beam side by side
+    assert any(m.value.startswith("**Beam search (k = 4)") for m in at.markdown)
+    at.slider(key="translation._beam").set_value(3).run()
+    no_problems(at)
+    assert any(m.value.startswith("**Beam search (k = 3)") for m in at.markdown)
+
+
+SENTIMENT_CSV = "text,label\n" + "\n".join(
+    f"{'a great fun film' if i % 2 else 'a dull boring mess'} number {i},{'pos' if i % 2 else 'neg'}"
+    for i in range(80)
+)
+
+
+def test_sentiment_upload_training_confusion_and_empty_review():
+    at = page_test(
+        "pages/sentiment.py",
+        **{
+            "sentiment.task.source": "upload",
+            "sentiment.model.hidden_size": "8",
+            "sentiment.model.embed_dim": "8",
+            "sentiment.train.epochs": "2",
+        },
+    )
+    up = next(f for f in at.get("file_uploader") if f.key == "sentiment.upload")
+    up.set_value(("reviews.csv", SENTIMENT_CSV.encode(), "text/csv")).run()
+    no_problems(at)
+    at.button(key="sentiment._train").click().run()
+    no_problems(at)
+    assert {m.label for m in at.metric} >= {"Accuracy", "F1", "Verdict"}
+    assert any('"predicted"' in s and '"true"' in s for s in charts(at))  # confusion matrix
+    assert any(p.proto.text.startswith(("pos:", "neg:")) for p in at.get("progress"))
+    at.text_area(key="sentiment._review").set_value("   ").run()
+    assert not at.exception
+    assert any("type a review first" in e.value for e in at.error)
