@@ -1,35 +1,78 @@
 """Browser end-to-end fixtures: a real `streamlit run` server on a free localhost port and Debian's
 Chromium driven by Playwright (no browser download). Run with `python -m pytest -m e2e`.
 
-Screenshots go to artifacts/screenshots/ (named in the README) so that a person can look at them.
+Everything waits on what the app itself shows: the script-run state Streamlit writes on its root
+element (``data-test-script-state``), the app's own buttons, messages and charts. Screenshots go
+to artifacts/screenshots/ so that a person can look at them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ARTIFACTS = ROOT / "artifacts"
+SHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = os.environ.get("SEQUENCE_LAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-dev-shm-usage",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
 ]
+VIEWPORT = {"width": 1400, "height": 1000}
+EXCEPTION = "[data-testid='stException']"
+
+# Small settings per task page: each trains in a few seconds on one CPU thread (measured: 4-9 s),
+# long enough for the live chart to redraw a few times.
+SMALL: dict[str, dict[str, str]] = {
+    "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "4"},
+    "sentiment": {
+        "sentiment.task.max_len": "12",
+        "sentiment.task.max_vocab": "1024",
+        "sentiment.model.hidden_size": "16",
+        "sentiment.model.embed_dim": "16",
+        "sentiment.train.epochs": "1",
+        "sentiment.train.batch_size": "32",
+    },
+    "translation": {
+        "translation.task.n_pairs": "768",
+        "translation.model.hidden_size": "32",
+        "translation.model.embed_dim": "32",
+        "translation.train.epochs": "4",
+    },
+    "captioning": {
+        "captioning.task.n_images": "1024",
+        "captioning.model.hidden_size": "32",
+        "captioning.train.epochs": "4",
+    },
+    "long_memory": {
+        "long_memory.task.lag": "10",
+        "long_memory.task.n_train": "3072",
+        "long_memory.train.epochs": "6",
+    },
+    "word_order": {"word_order.task.n_train": "3072", "word_order.train.epochs": "4"},
+}
 
 
 def free_port() -> int:
@@ -38,92 +81,386 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """A streamlit server for the app, started fresh; `restart()` gives a new process on a new port."""
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
-    def __init__(self, env: dict[str, str] | None = None):
+
+class Server:
+    """A `streamlit run` process for the app on 127.0.0.1.
+
+    ``restart()`` stops the process and starts a fresh one on the same port when it is still
+    free (so a link copied from the old server opens on the new one), else on a new port.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, name: str = "server"):
         self.env = {**os.environ, **(env or {})}
+        for var in ("SEQUENCE_LAB_FOREGROUND",):  # the unit tests' switch: never for a real server
+            self.env.pop(var, None)
+        self.env.setdefault("SEQUENCE_LAB_CACHE", str(ARTIFACTS / "cache"))
         self.proc: subprocess.Popen | None = None
         self.port = 0
-        self.log = ROOT / "artifacts" / "streamlit-server.log"
+        self.log = ARTIFACTS / f"streamlit-{name}.log"
+        self.started_s = 0.0  # seconds from spawning the process to a healthy answer
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> Server:
-        self.port = free_port()
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 90.0, port: int | None = None) -> Server:
+        self.port = port or free_port()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
+            "--server.fileWatcherType", "none",
             "--browser.gatherUsageStats", "false",
         ]  # fmt: skip
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "a"), stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + timeout
+        t0 = time.monotonic()
+        with open(self.log, "a") as log:
+            log.write(f"\n==== {time.strftime('%H:%M:%S')} start on port {self.port}\n")
+            log.flush()
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = t0 + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError("streamlit did not become healthy in time")
+                raise RuntimeError(f"streamlit exited early (code {self.proc.returncode}); see {self.log}")
+            if health(self.url, timeout=1.0):
+                self.started_s = time.monotonic() - t0
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s; see {self.log}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(5)
         self.proc = None
 
     def restart(self) -> Server:
+        port = self.port
         self.stop()
-        return self.start()
+        deadline = time.monotonic() + 5
+        while port and not _port_free(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.start(port=port if port and _port_free(port) else None)
+
+    # -- what the process uses, read from /proc (Linux)
+    def _status(self, field: str) -> int:
+        text = Path(f"/proc/{self.pid}/status").read_text()
+        m = re.search(rf"^{field}:\s+(\d+)", text, re.M)
+        return int(m.group(1)) if m else 0
+
+    def threads(self) -> int:
+        return self._status("Threads")
+
+    def rss_mb(self) -> float:
+        return self._status("VmRSS") / 1024
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the server so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def health(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
-    s = Server().start()
+    s = Server(name="e2e").start()
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="session")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    if rep.when == "call":
+        item.e2e_failed = rep.failed
+    return rep
+
+
 @pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
+def new_context(browser, request) -> Iterator[Callable[[], Any]]:
+    """Make fresh browser contexts (separate cookies and storage: separate Streamlit sessions).
+
+    When the test fails, every page still open is saved as failed-<test>-<n>.png.
+    """
+    made: list[Any] = []
+
+    def make() -> Any:
+        ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        ctx.set_default_timeout(30_000)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    failed = getattr(request.node, "e2e_failed", False)
+    n = 0
+    for ctx in made:
+        try:
+            if failed:
+                for pg in ctx.pages:
+                    n += 1
+                    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    pg.screenshot(path=str(SHOTS / f"failed-{name}-{n}.png"), timeout=10_000)
+            ctx.close()
+        except Exception:  # noqa: BLE001 - already closed by the test, or the page is gone
+            pass
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers: open, wait, read, act
+# ---------------------------------------------------------------------------------------------
+
+
+def page_url(server: Server, path: str, query: dict[str, str] | None = None) -> str:
+    qs = urlencode(query or {})
+    return f"{server.url}/{path}" + (f"?{qs}" if qs else "")
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app's script has finished running (the app's own state, not a fixed sleep)."""
+    """Wait until the app's script has finished running (the app's own state, not a fixed sleep).
+
+    Streamlit writes ``initial`` before the first run, then ``running`` / ``notRunning``.
+    """
     page.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)
 
 
-def shot(page, name: str) -> Path:
+def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000) -> None:
+    """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
+
+    The rerun is seen as the script state leaving ``notRunning``; an action that causes no rerun
+    (it cannot happen with a widget change) ends the first wait after 5 s.
+    """
+    page.evaluate(
+        """() => {
+            window.__e2eRan = false;
+            const root = document.querySelector("[data-testid='stApp']");
+            if (window.__e2eObs) window.__e2eObs.disconnect();
+            window.__e2eObs = new MutationObserver(() => {
+                if (root.getAttribute('data-test-script-state') !== 'notRunning') window.__e2eRan = true;
+            });
+            window.__e2eObs.observe(root, {attributes: true, attributeFilter: ['data-test-script-state']});
+        }"""
+    )
+    action()
+    try:
+        page.wait_for_function("() => window.__e2eRan === true", timeout=5_000)
+    except Exception:  # noqa: BLE001 - the rerun may have finished before the observer saw it
+        pass
+    wait_idle(page, timeout)
+
+
+def open_page(page, server: Server, path: str, query: dict[str, str] | None = None) -> None:
+    page.goto(page_url(server, path, query))
+    wait_idle(page)
+    page.locator("h1").first.wait_for()
+
+
+def by_key(page, key: str):
+    """The element of the widget or element created with ``key=...`` (Streamlit's st-key class)."""
+    return page.locator(f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}")
+
+
+def exceptions(page) -> list[str]:
+    return page.locator(EXCEPTION).all_inner_texts()
+
+
+def assert_clean(page) -> None:
+    """No Streamlit exception element and no Python traceback anywhere on the page."""
+    assert exceptions(page) == []
+    body = page.locator("[data-testid='stApp']").inner_text()
+    assert "Traceback (most recent call last)" not in body
+
+
+def alerts(page, kind: str) -> list[str]:
+    """Texts of st.error / st.warning / st.info / st.success boxes (kind: Error, Warning, Info, Success)."""
+    return page.locator(f"[data-testid='stAlertContent{kind}']").all_inner_texts()
+
+
+def chart_points(page, key: str) -> list[int]:
+    """Number of points in each trace of the plotly chart with ``key`` (what the chart draws)."""
+    return page.evaluate(
+        """(sel) => {
+            const els = document.querySelectorAll(sel + ' .js-plotly-plot');
+            if (!els.length) return [];
+            const gd = els[els.length - 1];
+            return (gd.data || []).map(t => (t.x || []).length);
+        }""",
+        f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}",
+    )
+
+
+def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
+    """Press Train and wait until the run has ended (the Train button is enabled again).
+
+    Returns the number of loss points the live chart showed each time it was looked at while the
+    run was going (the first trace: the training loss per step).
+    """
+    by_key(page, f"{prefix}._train").locator("button").click()
+    stop = by_key(page, f"{prefix}._stop").locator("button")
+    stop.wait_for()
+    page.wait_for_function(
+        "(sel) => { const b = document.querySelector(sel); return b && !b.disabled; }",
+        arg=f".st-key-{prefix}-_stop button",
+        timeout=30_000,
+    )
+    seen: list[int] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if watch_chart:
+            pts = chart_points(page, f"{prefix}._lossfig")
+            if pts and (not seen or pts[0] != seen[-1]):
+                seen.append(pts[0])
+        if (
+            page.evaluate(
+                "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
+                f".st-key-{prefix}-_train button",
+            )
+            and page.locator("[data-testid='stTab']").count()
+        ):
+            break
+        if alerts(page, "Error"):
+            break
+        page.wait_for_timeout(200)
+    else:
+        raise AssertionError(f"training on {prefix} did not end in {timeout_s:.0f} s")
+    wait_idle(page)
+    return seen
+
+
+def upload_file(page, key: str, name: str, data: bytes, mime: str = "application/octet-stream") -> None:
+    """Put a file into the st.file_uploader with ``key`` and wait for the rerun it causes."""
+    inp = by_key(page, key).locator("input[type='file']")
+    wait_rerun(page, lambda: inp.set_input_files({"name": name, "mimeType": mime, "buffer": data}))
+
+
+def shot(page, name: str, settle_ms: int = 8_000) -> Path:
+    """Screenshot of the whole app (sidebar and main area, each as tall as its content).
+
+    Streamlit scrolls the main area and the sidebar inside their own boxes, so the viewport is
+    made as tall as the taller of the two for the shot. Waits (bounded) for plotly charts to draw.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
-    p = SHOTS / f"{name}.png"
-    page.screenshot(path=str(p), full_page=True)
-    return p
+    path = SHOTS / f"{name}.png"
+    try:
+        page.wait_for_function(
+            """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+                     .every(c => c.querySelector('.main-svg'))""",
+            timeout=settle_ms,
+        )
+    except Exception:  # noqa: BLE001 - a chart that never draws shows up in the picture
+        pass
+    size = page.viewport_size or VIEWPORT
+    height = page.evaluate(
+        """() => Math.max(...["stMain", "stSidebarContent"].map(
+                 id => { const e = document.querySelector(`[data-testid='${id}']`); return e ? e.scrollHeight : 0; }))"""
+    )
+    page.set_viewport_size(
+        {"width": size["width"], "height": max(size["height"], min(int(height) + 40, 8000))}
+    )
+    try:
+        page.wait_for_timeout(300)  # layout after the resize
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+    return path
+
+
+WIDGET_VALUE_JS = """(sel) => {
+    const root = document.querySelector(sel);
+    if (!root) return null;
+    const combo = root.querySelector("input[role='combobox']");
+    if (combo) return combo.value;
+    const ranges = [...root.querySelectorAll("input[type='range']")];
+    if (ranges.length) return ranges.map(r => r.getAttribute('aria-valuetext')).join(' – ');
+    const box = root.querySelector("input[type='checkbox']");
+    if (box) return box.checked ? 'on' : 'off';
+    const field = root.querySelector('input, textarea');
+    return field ? field.value : null;
+}"""
+
+
+def widget_value(page, key: str) -> str | None:
+    """What the widget with ``key`` shows: the chosen option, the slider's value, on/off, the text."""
+    return page.evaluate(WIDGET_VALUE_JS, f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}")
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick ``option`` in the selectbox with ``key``, as a person does (open the list, click it)."""
+    listbox = page.locator("[role='listbox']")
+    for _ in range(3):  # a rerun that lands while the list opens closes it again: open it again
+        wait_idle(page)
+        by_key(page, key).locator("button[aria-haspopup='listbox']").click()
+        try:
+            listbox.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - retried
+            continue
+    opt = listbox.locator("[role='option']").filter(has_text=re.compile(rf"^{re.escape(option)}$"))
+    wait_rerun(page, lambda: opt.first.click())
+
+
+def nudge(page, key: str, presses: int) -> None:
+    """Move the slider with ``key`` by ``presses`` steps with the arrow keys (negative: left)."""
+    thumb = by_key(page, key).locator("input[type='range']").first
+    thumb.focus()
+    for _ in range(abs(presses)):
+        wait_rerun(page, lambda: thumb.press("ArrowRight" if presses > 0 else "ArrowLeft"))
+
+
+def flip(page, key: str) -> None:
+    """Click the toggle / checkbox with ``key``."""
+    wait_rerun(page, lambda: by_key(page, key).locator("label").first.click())
+
+
+def type_number(page, key: str, value: str) -> None:
+    box = by_key(page, key).locator("input").first
+    box.fill(value)
+    wait_rerun(page, lambda: box.press("Enter"))

@@ -1,0 +1,32 @@
+"""Every page of the app opens in Chromium with its title and no exception; a screenshot of each."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assert_clean, open_page, shot
+
+from playground.app import ALL_PAGES, HOME
+from playground.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+
+def expected_title(info) -> str:
+    if info is HOME:
+        return t("home.title")
+    # task pages title themselves page.<path>.title, the insight pages ins.<path>.title
+    return t(
+        f"page.{info.url_path}.title", default=t(f"ins.{info.url_path}.title", default=t(info.title_key))
+    )
+
+
+@pytest.mark.parametrize("info", ALL_PAGES, ids=[p.url_path or "home" for p in ALL_PAGES])
+def test_page_opens_with_its_title_and_no_exception(page, server, info):
+    open_page(page, server, info.url_path)
+    assert page.locator("h1").first.inner_text().strip() == expected_title(info)
+    # the sidebar's navigation marks this page as the current one
+    current = page.locator("[data-testid='stSidebarNavLink'][aria-current='page']")
+    assert t(info.title_key) in current.inner_text()
+    assert_clean(page)
+    shot(page, f"page-{info.url_path or 'home'}")
+    assert_clean(page)  # still clean once the charts have drawn

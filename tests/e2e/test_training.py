@@ -1,0 +1,120 @@
+"""Training in the browser: the live loss chart grows, metric cards appear, Stop keeps a model,
+and the task's own "try it" views answer a person's input."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import SMALL, alerts, assert_clean, by_key, open_page, shot, train, wait_rerun
+
+from playground.app import TASK_PAGES
+from playground.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def open_tab(page, key: str) -> None:
+    page.get_by_role("tab", name=t(key), exact=True).click()
+
+
+def metric_values(page) -> list[str]:
+    """The metric cards of the Results tab (the first tab panel)."""
+    panel = page.locator("[data-testid='stTabPanel']").first
+    return [v.strip() for v in panel.locator("[data-testid='stMetricValue']").all_inner_texts()]
+
+
+@pytest.mark.parametrize("info", TASK_PAGES, ids=[p.url_path for p in TASK_PAGES])
+def test_train_with_small_settings_live_chart_then_metric_cards(page, server, info):
+    prefix = info.url_path
+    open_page(page, server, prefix, SMALL[prefix])
+    assert_clean(page)
+    assert any(t("page.no_model").split(":")[0] in a for a in alerts(page, "Info"))
+
+    seen = train(page, prefix)
+
+    # the live chart was redrawn while training and gained points each time it changed
+    assert len(seen) >= 2, f"the loss chart was seen with {seen} points only"
+    assert seen == sorted(seen) and seen[-1] > seen[0], seen
+    assert any(t("run.reason.done") in a for a in alerts(page, "Success")), alerts(page, "Success")
+    assert page.locator("[data-testid='stProgress']").first.inner_text().startswith("Trained for")
+    # metric cards with numbers (not the "–" shown for a missing value)
+    values = metric_values(page)
+    assert values and all(re.search(r"\d", v) for v in values), values
+    assert_clean(page)
+    shot(page, f"trained-{prefix}")
+
+
+def test_stop_mid_training_keeps_a_usable_model(page, server):
+    query = {**SMALL["stock"], "stock.train.epochs": "200"}  # minutes of training unless stopped
+    open_page(page, server, "stock", query)
+    by_key(page, "stock._train").locator("button").click()
+    stop = by_key(page, "stock._stop").locator("button")
+    page.wait_for_function(
+        "() => { const b = document.querySelector('.st-key-stock-_stop button'); return b && !b.disabled; }"
+    )
+    # wait for the live chart to show some training first
+    page.wait_for_function(
+        """() => { const g = document.querySelector('.st-key-stock-_lossfig .js-plotly-plot');
+                   return g && g.data && g.data[0] && g.data[0].x.length >= 10; }""",
+        timeout=60_000,
+    )
+    stop.click()
+    page.get_by_text(t("run.reason.stopped")).wait_for(timeout=60_000)
+    progress = page.locator("[data-testid='stProgress']").first.inner_text()
+    steps = int(re.search(r"\(([\d,]+) steps\)", progress).group(1).replace(",", ""))
+    assert 10 <= steps < 200 * 18, progress  # stopped well before the end
+    assert_clean(page)
+    # the model is kept: its test metrics, and it answers in "Try it"
+    assert all(re.search(r"\d", v) for v in metric_values(page))
+    open_tab(page, "tab.try")  # tabs switch in the browser, without a rerun
+    page.get_by_text(t("stock.day_n", n=1), exact=True).wait_for()
+    assert not by_key(page, "stock._train").locator("button").is_disabled()
+    shot(page, "stopped-stock")
+
+
+def test_translation_of_my_sentence_with_attention_heatmap(page, server):
+    open_page(page, server, "translation", SMALL["translation"])
+    train(page, "translation", watch_chart=False)
+    open_tab(page, "tab.try")
+    box = by_key(page, "translation._sentence").locator("input")
+    box.wait_for()
+    sentence = "the cat sees the dog"
+    box.fill(sentence)
+    wait_rerun(page, lambda: box.press("Enter"))
+    assert_clean(page)
+    greedy = page.locator("h3").filter(has_text=HANGUL).first
+    assert HANGUL.search(greedy.inner_text()), "no Korean output"
+    page.get_by_text(t("translation.alignment"), exact=True).wait_for()
+    # the heatmap as drawn: its column and row labels are the axis tick texts
+    heat = page.evaluate(
+        """() => { const g = document.querySelector('.st-key-translation-_align .js-plotly-plot');
+                   const h = g && g.data.find(d => d.type === 'heatmap');
+                   const ticks = (ax) => [...g.querySelectorAll(`.${ax}tick text`)].map(e => e.textContent);
+                   return h ? {x: ticks('x'), y: ticks('y'), rows: h.z.length, cols: h.z[0].length} : null; }"""
+    )
+    assert heat is not None, "no attention heatmap"
+    assert heat["x"] == sentence.split()  # one column per source word I typed
+    assert heat["cols"] == len(sentence.split())
+    assert heat["rows"] == len(heat["y"]) >= 1  # one row per output word
+    assert any(HANGUL.search(w) for w in heat["y"]), heat["y"]
+    shot(page, "try-translation")
+
+
+def test_sentiment_of_my_review_gets_a_label(page, server):
+    open_page(page, server, "sentiment", SMALL["sentiment"])
+    train(page, "sentiment", watch_chart=False)
+    open_tab(page, "tab.try")
+    box = by_key(page, "sentiment._review").locator("textarea")
+    box.wait_for()
+    box.fill("a dull, lifeless and boring mess of a movie")
+    wait_rerun(page, lambda: box.press("Control+Enter"))
+    assert_clean(page)
+    verdict = page.locator("[data-testid='stMetric']").filter(has_text=t("sentiment.verdict"))
+    label = verdict.locator("[data-testid='stMetricValue']").inner_text().strip()
+    bars = page.locator("[data-testid='stProgress']").all_inner_texts()
+    named = [b.split(":")[0].strip() for b in bars if "%" in b]
+    assert label and label in named, (label, bars)  # the verdict is one of the classes shown
+    shot(page, "try-sentiment")
