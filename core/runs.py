@@ -8,6 +8,7 @@ section (``model.hidden_size=64``, ``task.lookback=20``, ``train.lr=0.001``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,15 +83,23 @@ def plan(
     *,
     preset: str | None = None,
     upload: bytes | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
 ) -> RunSpec:
-    """Resolve every setting, load and encode the data, and return a RunSpec (nothing trained)."""
+    """Resolve every setting, load and encode the data, and return a RunSpec (nothing trained).
+
+    ``prepare(task, opts, seed, upload)`` replaces ``task.prepare`` (the app passes one that
+    caches uploads across reruns).
+    """
     check_pair(task_name, arch)
     task = get_task(task_name)
     parts = split_settings(task, arch, dict(settings or {}))
     model_defaults, train_defaults = task.defaults(arch)
     train_cfg = resolve(TrainConfig, {**train_defaults, **parts["train"]})
     task_opts = resolve(task.options, parts["task"])
-    data = task.prepare(task_opts, seed=train_cfg.seed, upload=upload)
+    if prepare is None:
+        data = task.prepare(task_opts, seed=train_cfg.seed, upload=upload)
+    else:
+        data = prepare(task, task_opts, train_cfg.seed, upload)
     data_keys = {f.name for f in describe(get_arch(arch).config) if f.data}
     clash = sorted(set(parts["model"]) & data_keys)
     if clash:

@@ -1,8 +1,8 @@
 """From the sidebar's settings to a RunSpec, without reloading the data on every rerun.
 
-:func:`plan_run` does what :func:`core.runs.plan` does (same checks, same order, same result; a
-test compares the two) but loads uploaded files through ``st.cache_data``, so moving a model
-slider does not re-parse and re-encode an upload on every rerun.
+:func:`plan_run` is :func:`core.runs.plan` with a ``prepare`` that loads uploaded files through
+``st.cache_data``, so moving a model slider does not re-parse and re-encode an upload on every
+rerun.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import streamlit as st
 import torch
 from streamlit.runtime.caching import cache_errors
 
-from core.config import ConfigError, describe, resolve
+from core.config import resolve
 from core.models.base import count_params
-from core.registry import build, check_pair, get_arch, get_task, make_config
-from core.runs import RunSpec, split_settings
+from core.registry import build, get_arch, get_task
+from core.runs import RunSpec, plan
 from core.tasks.base import Prepared, Task
-from core.train import TrainConfig
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
@@ -55,22 +54,8 @@ def plan_run(
     preset: str | None = None,
     upload: bytes | None = None,
 ) -> RunSpec:
-    """Resolve every setting and load the data: :func:`core.runs.plan` with cached data."""
-    check_pair(task_name, arch)
-    task = get_task(task_name)
-    parts = split_settings(task, arch, dict(settings or {}))
-    model_overrides, train_overrides = task.defaults(arch)
-    train_cfg = resolve(TrainConfig, {**train_overrides, **parts["train"]})
-    task_opts = resolve(task.options, parts["task"])
-    data = prepare(task, task_opts, train_cfg.seed, upload)
-    a = get_arch(arch)
-    data_keys = {f.name for f in describe(a.config) if f.data}
-    clash = sorted(set(parts["model"]) & data_keys)
-    if clash:
-        raise ConfigError(f"{', '.join(clash)} come from the task's data and cannot be set for training")
-    base = {} if preset else {k: v for k, v in model_overrides.items() if k not in a.pinned}
-    model_cfg = make_config(arch, {**base, **parts["model"]}, preset=preset, data_fields=data.model_fields)
-    return RunSpec(task, arch, task_opts, model_cfg, train_cfg, data, preset)
+    """:func:`core.runs.plan` with the data loaded through :func:`prepare` (uploads cached)."""
+    return plan(task_name, arch, settings, preset=preset, upload=upload, prepare=prepare)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
