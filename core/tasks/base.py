@@ -46,6 +46,31 @@ def iterate(
         yield {k: v[idx] for k, v in split.items()}
 
 
+def model_device(model: torch.nn.Module) -> torch.device:
+    """The device a model's parameters live on (CPU for a model without parameters)."""
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return torch.device("cpu")
+
+
+def run_batches(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
+    """(batch on the model's device, ModelOutput) pairs, in eval mode without gradients; the
+    model's previous train/eval mode is restored."""
+    device = model_device(model)
+    was_training = model.training
+    model.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for batch in batches:
+                b = {k: v.to(device) for k, v in batch.items()}
+                out.append((b, model(b)))
+    finally:
+        model.train(was_training)
+    return out
+
+
 def split_size(split: Batch) -> int:
     return next(iter(split.values())).size(0)
 

@@ -28,7 +28,7 @@ import torch
 from core import metrics
 from core.config import ConfigError, param
 from core.models.base import UNK, task_loss
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
 from core.tasks.stock import find_column, read_csv
 from core.text import Vocab, pad_batch, tokenize
 
@@ -196,29 +196,6 @@ def encode(tokens: list[list[str]], vocab: Vocab, max_len: int) -> tuple[torch.T
     return pad_batch(ids, max_len)
 
 
-def _device(model: torch.nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")
-
-
-def _run(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
-    """(batch on the model's device, ModelOutput) pairs in eval mode without gradients."""
-    device = _device(model)
-    was_training = model.training
-    model.eval()
-    out = []
-    try:
-        with torch.no_grad():
-            for batch in batches:
-                b = {k: v.to(device) for k, v in batch.items()}
-                out.append((b, model(b)))
-    finally:
-        model.train(was_training)
-    return out
-
-
 def token_weights(attention: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """How much attention each real token receives: (L, B, h, Tq, Tk) weights -> (B, Tk).
 
@@ -256,7 +233,7 @@ class SentimentPrepared(Prepared):
             raise DataError(f"no {split!r} data here (a restored model can only predict)")
         data = self.splits[split]
         probs, loss_sum = [], 0.0
-        for b, out in _run(model, iterate(data, EVAL_BATCH)):
+        for b, out in run_batches(model, iterate(data, EVAL_BATCH)):
             loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["y"].size(0)
             probs.append(torch.softmax(out.logits.detach().float(), dim=-1).cpu().numpy())
         y = data["y"].numpy()
@@ -320,7 +297,7 @@ class SentimentPrepared(Prepared):
         if n == 0:
             return []
         batch = {k: v[:n] for k, v in self.splits["test"].items()}
-        [(_, out)] = _run(model, [batch])
+        [(_, out)] = run_batches(model, [batch])
         probs = torch.softmax(out.logits.detach().float(), dim=-1).cpu().numpy()
         rows = []
         for i in range(n):
@@ -367,7 +344,7 @@ class SentimentPrepared(Prepared):
             toks.append(tokenize(text))
         kept = [t[: self.max_len] for t in toks]
         x, mask = encode(kept, self.vocab, self.max_len)
-        [(b, out)] = _run(model, [{"x": x, "mask": mask}])
+        [(b, out)] = run_batches(model, [{"x": x, "mask": mask}])
         probs = torch.softmax(out.logits.detach().float(), dim=-1).cpu()
         att = out.attention.get("self") if out.attention else None
         weights = token_weights(att.detach(), b["mask"]).cpu() if att is not None else None

@@ -46,7 +46,7 @@ import torch
 from core import metrics
 from core.config import ConfigError, param
 from core.models.base import task_loss
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
 
 OFFLINE_TICKERS = ("AAPL", "GOOG", "IBM", "MSFT", "FB")
 OHLCV = ("open", "high", "low", "close", "volume")
@@ -573,29 +573,6 @@ def _price_metrics(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) 
     }
 
 
-def _device(model: torch.nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")
-
-
-def _outputs(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
-    """Run ``model`` over batches in eval mode without gradients; restores the previous mode."""
-    device = _device(model)
-    was_training = model.training
-    model.eval()
-    out = []
-    try:
-        with torch.no_grad():
-            for batch in batches:
-                b = {k: v.to(device) for k, v in batch.items()}
-                out.append((b, model(b)))
-    finally:
-        model.train(was_training)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # Prepared data
 # --------------------------------------------------------------------------------------------
@@ -627,7 +604,7 @@ class StockPrepared(Prepared):
         data = self.splits[split]
         n = data["x"].size(0)
         zs, loss_sum = [], 0.0
-        for b, out in _outputs(model, iterate(data, EVAL_BATCH)):
+        for b, out in run_batches(model, iterate(data, EVAL_BATCH)):
             loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["x"].size(0)
             zs.append(out.logits.detach().float().cpu().numpy().reshape(b["x"].size(0), -1))
         z = np.concatenate(zs) if zs else np.zeros((0, self.horizon))
@@ -738,7 +715,7 @@ class StockPrepared(Prepared):
         z = np.concatenate(
             [
                 o.logits.float().cpu().numpy().reshape(b["x"].size(0), -1)
-                for b, o in _outputs(model, [{"x": x}])
+                for b, o in run_batches(model, [{"x": x}])
             ]
         )
         c = self.names.index("close")
