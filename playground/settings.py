@@ -319,8 +319,24 @@ def _visible(pc: PageConfig, section: str, name: str, values: dict[str, Any]) ->
     return str(values.get(other)) in allowed
 
 
+def _all_knob_names(task_name: str) -> list[str]:
+    """Model knobs of every architecture that serves the task, in a fixed order."""
+    names: list[str] = []
+    for arch in compatible(task_name):
+        for info in get_arch(arch).knobs():
+            if info.name not in names:
+                names.append(info.name)
+    return names
+
+
 def sidebar(pc: PageConfig) -> Chosen:
-    """Draw the settings in the sidebar and return what they say."""
+    """Draw the settings in the sidebar and return what they say.
+
+    Every widget sits in a placeholder of its own that is drawn on every run, used or not, so a
+    widget keeps its place when others appear or disappear (another architecture's knobs, an
+    upload box, the preset box). Streamlit's frontend loses a URL-bound widget's binding when the
+    widget moves to a new place, and later changes would then no longer reach the address bar.
+    """
     lim = limits()
     task = get_task(pc.task)
     sb = st.sidebar
@@ -343,10 +359,11 @@ def sidebar(pc: PageConfig) -> Chosen:
     query: dict[str, str] = {}
     if arch != default_arch:
         query[f"{pc.page}.arch"] = arch
+    preset_slot = sb.empty()  # always there, so that the widgets below keep their places
     if a.presets:
         options = ["", *a.presets]
         preset = (
-            sb.selectbox(
+            preset_slot.selectbox(
                 t("settings.preset"),
                 options,
                 key=f"{pc.page}.preset",
@@ -377,10 +394,14 @@ def sidebar(pc: PageConfig) -> Chosen:
     tdef = task_defaults(task)
     with sb.expander(t("settings.data"), expanded=True):
         for info in describe(task.options):
+            slot = st.empty()
             if _visible(pc, "task", info.name, values):
-                put("task", info, tdef[info.name], st)
+                put("task", info, tdef[info.name], slot)
+        upload_slot = st.empty()
         if values.get("task.source") == "upload":
-            f = st.file_uploader(t("settings.upload"), type=list(pc.upload_types), key=f"{pc.page}.upload")
+            f = upload_slot.file_uploader(
+                t("settings.upload"), type=list(pc.upload_types), key=f"{pc.page}.upload"
+            )
             if f is None:
                 waiting = True
             else:
@@ -388,10 +409,12 @@ def sidebar(pc: PageConfig) -> Chosen:
 
     # -- model
     mdef = model_defaults(task, arch, preset)
+    knobs = {info.name: info for info in a.knobs()}
     with sb.expander(t("settings.model"), expanded=True):
-        for info in a.knobs():
-            if _visible(pc, "model", info.name, values):
-                put("model", info, mdef[info.name], st)
+        for name in _all_knob_names(pc.task):
+            slot = st.empty()
+            if name in knobs and _visible(pc, "model", name, values):
+                put("model", knobs[name], mdef[name], slot)
         params_slot = st.empty()
 
     # -- training
@@ -408,6 +431,7 @@ def sidebar(pc: PageConfig) -> Chosen:
         for name, info in train_fields.items():
             if name in TRAIN_MAIN or name in ("seed", "device"):
                 continue
+            slot = st.empty()
             if name in TRAIN_KINDS and task.kind not in TRAIN_KINDS[name]:
                 continue
             if name == "amp" and "cuda" not in devices:
@@ -416,7 +440,7 @@ def sidebar(pc: PageConfig) -> Chosen:
                 continue
             if not _visible(pc, "train", name, values):
                 continue
-            put("train", info, tdefs[name], st)
+            put("train", info, tdefs[name], slot)
         if lim.hosted:
             st.caption(
                 t(
