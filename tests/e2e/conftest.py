@@ -83,6 +83,7 @@ def free_port() -> int:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is fine
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -192,9 +193,19 @@ def health(url: str, timeout: float = 1.0) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+# Every download of the server goes through a proxy on a closed local port: the network is down,
+# deterministically (the app must work offline; test_faults checks the fallback notice).
+OFFLINE = {
+    **{v: "http://127.0.0.1:9" for v in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")},
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    s = Server(name="e2e").start()
+def server(tmp_path_factory) -> Iterator[Server]:
+    cache = tmp_path_factory.mktemp("cache")  # no downloaded prices from an earlier run
+    s = Server({**OFFLINE, "SEQUENCE_LAB_CACHE": str(cache)}, name="e2e").start()
     yield s
     s.stop()
 
@@ -337,20 +348,22 @@ def chart_points(page, key: str) -> list[int]:
     )
 
 
-def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
-    """Press Train and wait until the run has ended (the Train button is enabled again).
-
-    Returns the number of loss points the live chart showed each time it was looked at while the
-    run was going (the first trace: the training loss per step).
-    """
+def start_training(page, prefix: str) -> None:
+    """Press Train and wait until the page shows the run going (Stop enabled)."""
     by_key(page, f"{prefix}._train").locator("button").click()
-    stop = by_key(page, f"{prefix}._stop").locator("button")
-    stop.wait_for()
     page.wait_for_function(
-        "(sel) => { const b = document.querySelector(sel); return b && !b.disabled; }",
+        "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
         arg=f".st-key-{prefix}-_stop button",
-        timeout=30_000,
+        timeout=60_000,
     )
+
+
+def wait_trained(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
+    """Wait until the run has ended: Train is enabled again and the result tabs (or an error) show.
+
+    Returns the number of loss points the live chart showed each time it changed while the run
+    was going (the first trace: the training loss per step).
+    """
     seen: list[int] = []
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -358,21 +371,23 @@ def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180
             pts = chart_points(page, f"{prefix}._lossfig")
             if pts and (not seen or pts[0] != seen[-1]):
                 seen.append(pts[0])
-        if (
-            page.evaluate(
-                "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
-                f".st-key-{prefix}-_train button",
-            )
-            and page.locator("[data-testid='stTab']").count()
-        ):
+        ended = page.evaluate(
+            "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
+            f".st-key-{prefix}-_train button",
+        )
+        if ended and (page.locator("[data-testid='stTab']").count() or alerts(page, "Error")):
             break
-        if alerts(page, "Error"):
-            break
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(150)
     else:
         raise AssertionError(f"training on {prefix} did not end in {timeout_s:.0f} s")
     wait_idle(page)
     return seen
+
+
+def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
+    """Press Train and wait for the end of the run (see :func:`wait_trained`)."""
+    start_training(page, prefix)
+    return wait_trained(page, prefix, watch_chart=watch_chart, timeout_s=timeout_s)
 
 
 def upload_file(page, key: str, name: str, data: bytes, mime: str = "application/octet-stream") -> None:
@@ -428,8 +443,13 @@ WIDGET_VALUE_JS = """(sel) => {
 
 
 def widget_value(page, key: str) -> str | None:
-    """What the widget with ``key`` shows: the chosen option, the slider's value, on/off, the text."""
-    return page.evaluate(WIDGET_VALUE_JS, f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}")
+    """What the widget with ``key`` shows: the chosen option, the slider's value, on/off, the text.
+
+    Waits for the widget's input to be drawn (Streamlit loads some widgets' code on first use).
+    """
+    sel = f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}"
+    page.locator(f"{sel} input, {sel} textarea").first.wait_for(state="attached", timeout=15_000)
+    return page.evaluate(WIDGET_VALUE_JS, sel)
 
 
 def choose(page, key: str, option: str) -> None:
