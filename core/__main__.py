@@ -123,6 +123,8 @@ def _progress(total: int):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import torch
+
     from core.checkpoint import config_json, save_dir
     from core.events import Epoch, Finished, Started, Step, to_json
     from core.runs import plan
@@ -148,6 +150,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a directory")
     set_threads()
+    torch.manual_seed(spec.train_cfg.seed)  # the seed decides the initial weights too
     model = spec.build()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=out.parent))

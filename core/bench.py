@@ -51,6 +51,7 @@ def run_one(task: str, arch: str, max_seconds: float = 0.0) -> dict[str, Any]:
     t_plan = time.perf_counter()
     spec = plan(task, arch, settings)
     prepare_s = time.perf_counter() - t_plan
+    torch.manual_seed(spec.train_cfg.seed)
     model = spec.build()
     primary = spec.task.primary
     target = primary.target
