@@ -393,11 +393,15 @@ def sidebar(pc: PageConfig) -> Chosen:
     waiting = False
     tdef = task_defaults(task)
     with sb.expander(t("settings.data"), expanded=True):
+        upload_slot = None
         for info in describe(task.options):
             slot = st.empty()
             if _visible(pc, "task", info.name, values):
                 put("task", info, tdef[info.name], slot)
-        upload_slot = st.empty()
+            if info.name == "source":
+                upload_slot = st.empty()  # the file box right under the source it belongs to
+        if upload_slot is None:
+            upload_slot = st.empty()
         if values.get("task.source") == "upload":
             f = upload_slot.file_uploader(
                 t("settings.upload"), type=list(pc.upload_types), key=f"{pc.page}.upload"

@@ -113,7 +113,8 @@ def test_translation_transformer_attention_for_every_layer_and_head():
             "translation.model.d_ff": "16",
             "translation.model.n_enc_layers": "1",
             "translation.model.n_dec_layers": "2",
-            "translation.train.epochs": "1",
+            "translation.train.epochs": "2",
+            "translation.train.snapshots": "true",
         },
     )
     no_problems(at)
@@ -129,6 +130,9 @@ def test_translation_transformer_attention_for_every_layer_and_head():
         "decoder self-attention",
         "cross-attention (decoder → encoder)",
     }
+    # attention recorded after every epoch: a slider goes back in time
+    snap = next(s for s in at.select_slider if s.key == "translation._inside.snap")
+    assert list(snap.options) == ["1", "2", "final"]
     # a 1-layer encoder has nothing to choose; the 2-layer decoder has a layer selector
     assert not [s for s in at.selectbox if s.key == "translation._inside.layer"]
     radios[0].set_value("dec_self").run()
