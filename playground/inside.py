@@ -154,13 +154,43 @@ def positional_view(model: nn.Module, key: str) -> None:
     )
 
 
-def recurrent_view(out: Any, tokens: dict[str, list[str]], key: str) -> None:
-    """Hidden states and gate activations of the first recurrent layer (forward direction)."""
+def recorded_signals(out: Any) -> dict[str, np.ndarray]:
+    """Hidden states ``h`` and gates of the first recurrent layer (forward direction), (T, H) each."""
     items: dict[str, np.ndarray] = {}
     if getattr(out, "states", None) is not None:
         items["h"] = out.states.detach().float().cpu().numpy()[0, 0, 0]  # (T, H)
     for g, v in (getattr(out, "gates", None) or {}).items():
         items[g] = v.detach().float().cpu().numpy()[0, 0, 0]
+    return items
+
+
+def snapshot_signals(snap: Any) -> dict[str, np.ndarray]:
+    """The same signals as :func:`recorded_signals`, from a per-epoch Snapshot event."""
+    items: dict[str, np.ndarray] = {}
+    if getattr(snap, "states", None) is not None:
+        items["h"] = np.asarray(snap.states, dtype=float)
+    for g, v in (getattr(snap, "gates", None) or {}).items():
+        items[g] = np.asarray(v, dtype=float)
+    return items
+
+
+def epoch_picker(snaps: list[Any], key: str) -> Any | None:
+    """A slider over the recorded epochs plus "final"; returns the chosen snapshot (None = final)."""
+    if len(snaps) < 2:
+        return None
+    epochs = [s.epoch for s in snaps] + ["final"]
+    pick = st.select_slider(
+        t("inside.epoch_snapshot"),
+        epochs,
+        value="final",
+        format_func=lambda e: t("inside.final") if e == "final" else str(e),
+        key=key,
+    )
+    return None if pick == "final" else next(s for s in snaps if s.epoch == pick)
+
+
+def recurrent_view(items: dict[str, np.ndarray], tokens: dict[str, list[str]], key: str) -> None:
+    """Heatmap (units x time) of one chosen signal: the hidden state or a gate."""
     if not items:
         st.info(t("inside.no_states"))
         return
@@ -210,24 +240,26 @@ def inside_section(
         if attention:
             st.markdown(f"#### {t('inside.attention')}")
             st.caption(t("inside.probe_caption"))
-            if len(snaps) > 1:
-                epochs = [s.epoch for s in snaps] + ["final"]
-                pick = st.select_slider(
-                    t("inside.epoch_snapshot"),
-                    epochs,
-                    value="final",
-                    format_func=lambda e: t("inside.final") if e == "final" else str(e),
-                    key=f"{key}.snap",
-                )
-                if pick != "final":
-                    snap = next(s for s in snaps if s.epoch == pick)
-                    attention = {k: np.asarray(v, dtype=float) for k, v in snap.attention.items()}
-                    tokens = snap.tokens or tokens
+            snap = epoch_picker(snaps, f"{key}.snap")
+            if snap is not None:
+                attention = {k: np.asarray(v, dtype=float) for k, v in snap.attention.items()}
+                tokens = snap.tokens or tokens
             attention_explorer(attention, tokens, key)
             drawn = True
-        if getattr(out, "states", None) is not None or getattr(out, "gates", None):
+        items = recorded_signals(out)
+        if items:
             st.markdown(f"#### {t('inside.recurrent')}")
-            recurrent_view(out, tokens, key)
+            gate_snaps = [s for s in (run.snapshots if run is not None else []) if s.gates or s.states]
+            if gate_snaps:
+                st.caption(t("inside.gates_over_epochs"))
+            else:
+                st.caption(t("inside.gates_tip"))
+            snap = epoch_picker(gate_snaps, f"{key}.gsnap")
+            rec_tokens = tokens
+            if snap is not None:
+                items = snapshot_signals(snap) or items
+                rec_tokens = snap.tokens or tokens
+            recurrent_view(items, rec_tokens, key)
             drawn = True
         if not drawn:
             drawn = image_vector_view(model, data, key)

@@ -6,8 +6,10 @@ thread), so the results are on the page right after the Train click.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -144,6 +146,52 @@ def test_translation_transformer_attention_for_every_layer_and_head():
     at.slider(key="translation._beam").set_value(3).run()
     no_problems(at)
     assert any(m.value.startswith("**Beam search (k = 3)") for m in at.markdown)
+
+
+def test_long_memory_gates_can_be_scrubbed_epoch_by_epoch():
+    at = page_test(
+        "pages/long_memory.py",
+        **{
+            "long_memory.arch": "lstm",
+            "long_memory.task.lag": "5",
+            "long_memory.task.n_train": "256",
+            "long_memory.model.hidden_size": "8",
+            "long_memory.train.epochs": "3",
+            "long_memory.train.snapshots": "true",
+        },
+    )
+    no_problems(at)
+    at.button(key="long_memory._train").click().run()
+    no_problems(at)
+    run = at.session_state["long_memory.run"]
+    assert len([s for s in run.snapshots if s.gates]) == 3
+    gate = next(r for r in at.radio if r.key == "long_memory._inside.gate")
+    labels = " ".join(gate.options)
+    assert all(word in labels for word in ("input gate", "forget gate", "output gate", "cell state"))
+    gate.set_value("f").run()
+    snap = next(s for s in at.select_slider if s.key == "long_memory._inside.gsnap")
+    assert list(snap.options) == ["1", "2", "3", "final"]
+    final = gate_heatmap(at)
+    snap.set_value(1).run()
+    no_problems(at)
+    after_one = gate_heatmap(at)
+    # the heatmap shows the snapshot's numbers (units on rows, time steps on columns) ...
+    recorded = np.asarray(run.snapshots[0].gates["f"], dtype=float)  # (T, H)
+    np.testing.assert_allclose(after_one, recorded.T, rtol=1e-5, atol=1e-6)
+    # ... which are not the trained model's
+    assert not np.allclose(final, after_one)
+
+
+def gate_heatmap(at: AppTest) -> np.ndarray:
+    """The z matrix of the one chart under the recurrent view (the gate heatmap)."""
+    for spec in charts(at):
+        fig = json.loads(spec)
+        for trace in fig.get("data", []):
+            if trace.get("type") == "heatmap" and "unit" in json.dumps(
+                fig.get("layout", {}).get("yaxis", {})
+            ):
+                return np.asarray(trace["z"], dtype=float)
+    raise AssertionError("no gate heatmap on the page")
 
 
 SENTIMENT_CSV = "text,label\n" + "\n".join(

@@ -2,8 +2,9 @@
 ``TrainConfig.snapshots`` is on) scrubbed with a slider, to watch an attention alignment form and
 the gates of an LSTM (i, f, o, C) or a GRU (r, z) settle, epoch by epoch, on the task's probe.
 
-The task pages' "Inside the model" tab (playground/inside.py) shows the attention snapshots; this
-module adds the gates per epoch and a sharpness curve, and is used by the memory and decoding pages.
+The task pages' "Inside the model" tab (playground/inside.py) has its own epoch slider for the
+attention maps and the gates; this module's views (with a sharpness curve) serve the memory and
+decoding pages.
 """
 
 from __future__ import annotations
