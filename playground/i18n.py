@@ -114,6 +114,8 @@ EN: dict[str, str] = {
     "inside.head_n": "head {n}",
     "inside.epoch_snapshot": "After epoch",
     "inside.final": "final",
+    "inside.gates_over_epochs": "Slide through the epochs to watch the gates settle while the model learned.",
+    "inside.gates_tip": 'Tip: tick "Record attention and gates each epoch" in the sidebar before training to scrub the gates epoch by epoch.',
     "inside.no_attention": "This model has no attention weights to show.",
     "inside.no_states": "No recurrent states were recorded for this model.",
     "inside.nothing": "Nothing to look at for this model on this task.",
@@ -239,7 +241,7 @@ EN: dict[str, str] = {
     "field.amp": "Mixed precision",
     "field.max_seconds": "Time limit (s)",
     "field.max_params": "Parameter limit",
-    "field.snapshots": "Record attention each epoch",
+    "field.snapshots": "Record attention and gates each epoch",
     # ---- architectures (one line each)
     "arch.rnn": "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell.",
     "arch.lstm": "Input, forget and output gates and a cell state that carries long-term memory.",
@@ -568,6 +570,8 @@ KO: dict[str, str] = {
     "inside.head_n": "헤드 {n}",
     "inside.epoch_snapshot": "에폭 이후",
     "inside.final": "최종",
+    "inside.gates_over_epochs": "에폭을 옮겨 가며 학습하는 동안 게이트가 어떻게 자리 잡는지 보세요.",
+    "inside.gates_tip": '팁: 학습 전에 사이드바의 "에폭마다 어텐션·게이트 기록"을 켜면 게이트를 에폭별로 볼 수 있습니다.',
     "inside.no_attention": "이 모델에는 보여 줄 어텐션 가중치가 없습니다.",
     "inside.no_states": "이 모델에서는 순환 상태가 기록되지 않았습니다.",
     "inside.nothing": "이 과제에서 이 모델은 들여다볼 것이 없습니다.",
@@ -664,7 +668,7 @@ KO: dict[str, str] = {
     "field.readout": "출력 방식",
     "field.explicit": "명시적 셀",
     "field.attention": "어텐션",
-    "field.d_model": "d_model",
+    "field.d_model": "d_model (모델 차원)",
     "field.n_heads": "헤드 수",
     "field.d_ff": "FFN 크기 d_ff",
     "field.n_layers": "층 수",
@@ -690,7 +694,7 @@ KO: dict[str, str] = {
     "field.amp": "혼합 정밀도",
     "field.max_seconds": "시간 제한 (초)",
     "field.max_params": "파라미터 제한",
-    "field.snapshots": "에폭마다 어텐션 기록",
+    "field.snapshots": "에폭마다 어텐션·게이트 기록",
     "help.train.epochs": "학습 데이터를 몇 번 훑을지.",
     "help.train.batch_size": "옵티마이저 스텝 한 번에 쓰는 예제 수.",
     "help.train.lr": "학습률 (워밍업을 쓰면 최고 학습률).",
@@ -931,6 +935,138 @@ KO: dict[str, str] = {
     "field.length": "시퀀스 길이",
 }
 
+# Korean help for every config field (the English help is the field's own help in core/).
+# Keys: help.<section>.<field>, or help.<page>.<section>.<field> where a task page means it its own way.
+KO_HELP: dict[str, str] = {
+    "help.model.attention": (
+        "디코더가 원문을 읽는 방법: 'none'은 컨텍스트 벡터 하나로만, 'bahdanau'는 셀 앞에서 이전 디코더 "
+        "상태로 계산하는 덧셈(additive) 어텐션, 'luong'은 셀 뒤에서 새 디코더 상태로 계산하는 곱셈('general') 어텐션."
+    ),
+    "help.model.bidirectional": (
+        "두 번째 가중치로 시퀀스를 거꾸로도 읽고 두 방향을 이어 붙입니다. 모든 시점이 과거와 미래를 함께 봅니다."
+    ),
+    "help.model.bidirectional_encoder": (
+        "원문을 양방향으로 읽어 각 인코더 상태가 앞뒤 단어를 모두 압니다. 두 방향의 마지막 상태는 "
+        "학습되는 연결층을 거쳐 디코더의 첫 상태가 됩니다."
+    ),
+    "help.model.cell": "순환 셀: 기본 RNN (tanh), LSTM (입력·망각·출력 게이트와 기억 셀), GRU (리셋·업데이트 게이트).",
+    "help.model.d_ff": "위치별 피드포워드 신경망의 안쪽 크기 (논문은 d_model의 4배).",
+    "help.model.d_model": "모델 안에서 모든 토큰 벡터의 크기 (d_model). 헤드 수로 나누어떨어져야 합니다.",
+    "help.model.dropout": "학습 중 활성값을 0으로 만드는 확률. 작은 데이터에서 과적합을 줄입니다 (순환 연결에는 쓰지 않음).",
+    "help.model.embed_dim": "각 입력 단계(토큰 또는 숫자)가 순환층에 들어가기 전에 바뀌는 벡터의 크기.",
+    "help.model.encoder": (
+        "이미지 인코더: 'cnn'은 풀링이 있는 작은 합성곱 층 세 개 (위치와 상관없이 국소 패턴을 봄), "
+        "'mlp'는 픽셀을 펼쳐 두 층 퍼셉트론에 넣습니다."
+    ),
+    "help.model.explicit": (
+        "PyTorch의 융합 커널 대신 한 단계씩 계산하는 셀로 학습합니다. 결과는 같고 더 느립니다. "
+        "게이트는 어느 쪽이든 볼 수 있습니다."
+    ),
+    "help.model.hidden_size": (
+        "은닉 상태 h_t의 크기: 매 시점 네트워크가 기억할 수 있는 양. 어텐션 없는 Seq2Seq에서는 "
+        "원문 전체를 담아야 하는 컨텍스트 벡터의 크기이기도 합니다."
+    ),
+    "help.model.image_channels": "입력 이미지의 색 채널 수 (1 = 흑백, 3 = RGB).",
+    "help.model.image_size": "정사각형 입력 이미지의 가로·세로 픽셀 수.",
+    "help.model.in_features": "입력이 숫자일 때 시점마다 들어가는 숫자 개수 (데이터에서 정해짐).",
+    "help.model.max_len": "위치 표가 다루는 가장 긴 시퀀스 길이 (데이터에서 정해짐).",
+    "help.model.n_dec_layers": "쌓아 올린 디코더 층의 수 (논문: 6).",
+    "help.model.n_enc_layers": "쌓아 올린 인코더 층의 수 (논문: 6).",
+    "help.model.n_heads": "층마다 어텐션 헤드의 수. 헤드마다 d_model/헤드 수 크기의 Q, K, V 투영을 따로 씁니다.",
+    "help.model.n_layers": "쌓아 올린 인코더 층의 수.",
+    "help.model.n_out": "출력의 수: 고를 클래스 수, 또는 예측할 미래 값의 수 (데이터에서 정해짐).",
+    "help.model.norm": (
+        "LayerNorm의 위치: 'post'는 논문처럼 LayerNorm(x + Sublayer(x)), 'pre'는 x + Sublayer(LayerNorm(x))로 "
+        "학습률 워밍업 없이도 잘 학습됩니다."
+    ),
+    "help.model.num_layers": "쌓아 올린 순환층의 수. 각 층은 아래 층의 은닉 상태를 입력으로 읽습니다.",
+    "help.model.pooling": "시퀀스를 출력용 벡터 하나로 줄이는 방법: 실제 토큰의 평균, 첫 토큰, 또는 마지막 토큰.",
+    "help.model.pos_encoding": "위치를 알려 주는 방법: 고정된 사인/코사인 파동, 위치마다 학습되는 벡터, 또는 없음.",
+    "help.model.readout": (
+        "다대일('last': 마지막 상태에서 출력 하나, 예: 리뷰마다 클래스 하나) 또는 다대다('each': 시점마다 출력)."
+    ),
+    "help.model.src_vocab_size": "원문 어휘의 토큰 id 수 (특수 토큰 4개 포함, 데이터에서 정해짐).",
+    "help.model.tgt_vocab_size": "목표 어휘의 토큰 id 수 (특수 토큰 4개 포함, 데이터에서 정해짐).",
+    "help.model.tie_embeddings": (
+        "목표 임베딩과 출력층이 행렬 하나를 함께 씁니다 (두 어휘 크기가 같으면 원문 임베딩도). 논문 3.4절과 같습니다."
+    ),
+    "help.model.vocab_size": "입력 어휘 크기 (데이터에서 정해짐). 0이면 입력이 숫자입니다.",
+    "help.task.clauses": (
+        "장난감 문장 쌍마다 'and'로 잇는 문장 수. 2나 3이면 입력이 15~45단어가 되어, 컨텍스트 벡터 하나에 "
+        "모든 것을 담아야 하는 어텐션 없는 Seq2Seq가 뒤처집니다."
+    ),
+    "help.task.corpus": (
+        "학습할 문장 쌍: 'toy-en-ko'는 엄격한 규칙으로 만든 영어→한국어 (100 %까지 학습 가능), "
+        "'emoji-en-ko' / 'emoji-en-fr'는 사람이 번역한 실제 이모지 이름 약 4,000개 (Unicode CLDR)로 훨씬 어렵습니다."
+    ),
+    "help.task.curriculum": (
+        "학습 시퀀스의 간격을 1..lag에서 뽑습니다. 짧은 것이 먼저 키를 저장하는 법을, 긴 것이 그것을 지키는 법을 "
+        "가르칩니다. 검증과 테스트는 항상 전체 간격입니다. 끄면 모든 학습 시퀀스가 전체 간격이고, "
+        "학습 신호가 그 간격을 통째로 건너야 합니다."
+    ),
+    "help.task.date_column": "업로드: 날짜가 든 열의 이름.",
+    "help.task.end": "마지막 날짜 (YYYY-MM-DD). 비우면 가능한 마지막 날까지.",
+    "help.task.features": (
+        "모델이 매일 읽는 값: 종가만, 또는 시가·고가·저가·종가·거래량. 업로드는 항상 값 열 하나를 씁니다."
+    ),
+    "help.task.horizon": "한 번에 예측하는 미래 일수.",
+    "help.task.image_size": "이미지의 가로·세로 픽셀 수 (3 x 3 칸 격자).",
+    "help.task.label_column": "업로드: 레이블이 든 열의 이름.",
+    "help.task.lag": "키와 질의 사이의 방해 토큰 수: 키를 얼마나 오래 기억해야 하는지.",
+    "help.task.length": "시퀀스당 토큰 수: A 하나, B 하나, 그리고 length - 2개의 채움 토큰.",
+    "help.task.lookback": "예측 한 번에 모델이 읽는 과거 일수 (윈도 길이).",
+    "help.task.ma_window": "이동평균 기준선이 평균 내는 일수 (예측 = 최근 k일의 평균).",
+    "help.task.max_len": "이 단어 수보다 긴 시퀀스는 잘리거나 빠집니다.",
+    "help.sentiment.task.max_len": "리뷰의 최대 단어 수. 더 긴 리뷰는 잘립니다. 대부분의 스니펫은 35단어 미만입니다.",
+    "help.translation.task.max_len": "원문이나 번역문이 이 단어 수보다 긴 쌍은 뺍니다.",
+    "help.task.max_vocab": "최대 어휘 크기: 학습 데이터에서 가장 흔한 단어만 id를 받고 나머지는 <unk>가 됩니다.",
+    "help.task.min_freq": (
+        "단어가 자기 id를 받으려면 학습 텍스트에 이만큼 나와야 합니다. 더 드문 단어는 <unk>가 됩니다 "
+        "(2로 하면 어휘가 절반이 되어 더 빨리 학습하고 과적합이 줄어듭니다)."
+    ),
+    "help.task.n_images": "생성하는 서로 다른 이미지 수 (학습·검증·테스트로 80/10/10 분할).",
+    "help.task.n_noise": "A와 B를 둘러싼 채움(방해) 토큰 알파벳의 크기 (a, b, c, ...).",
+    "help.task.n_pairs": "생성하는 서로 다른 문장 쌍의 수 (장난감 말뭉치만; 학습·검증·테스트로 80/10/10 분할).",
+    "help.task.n_symbols": "기억할 키의 종류 수 (A, B, C, ...). 찍으면 1 / n_symbols를 맞힙니다.",
+    "help.task.n_train": "학습 시퀀스 수 (검증용과 테스트용은 따로 만듭니다).",
+    "help.task.noise": "모든 픽셀에 더하는 무작위 잡음의 표준편차 (0 = 깨끗한 이미지).",
+    "help.task.reverse_source": (
+        "원문을 거꾸로 넣습니다 (Sutskever et al. 2014). 원문의 첫 단어들이 번역의 첫 단어들과 가까워져 "
+        "어텐션 없는 Seq2Seq에 도움이 됩니다."
+    ),
+    "help.task.source": "데이터 출처: 앱에 들어 있는 데이터(오프라인) 또는 업로드한 CSV.",
+    "help.stock.task.source": (
+        "주가의 출처: 앱에 들어 있는 주가 (오프라인, 2000-2013), Yahoo Finance (인터넷 필요), 또는 업로드한 CSV."
+    ),
+    "help.sentiment.task.source": "앱에 들어 있는 리뷰 (Rotten Tomatoes 스니펫, fresh/rotten) 또는 업로드한 CSV.",
+    "help.task.start": "첫 날짜 (YYYY-MM-DD). 비우면 가능한 첫날부터.",
+    "help.task.target": (
+        "모델이 예측하는 값: (표준화한) 가격 자체, 또는 일간 로그 수익률 log(p_t / p_{t-1})이며 수익률에서 "
+        "가격을 다시 만듭니다. 가격은 학습 때 본 범위를 크게 벗어나지만 수익률은 그렇지 않습니다."
+    ),
+    "help.task.test_frac": "최종 테스트용으로 남기는 비율.",
+    "help.stock.task.test_frac": "최종 테스트용으로 남기는 날의 비율 (가장 최근의 날들).",
+    "help.task.text_column": "업로드: 텍스트가 든 열의 이름.",
+    "help.task.ticker": "종목 코드. 오프라인: AAPL, GOOG, IBM, MSFT, FB 중 하나. Yahoo Finance: 아무 종목.",
+    "help.task.val_frac": "검증에 쓰는 비율.",
+    "help.stock.task.val_frac": "검증에 쓰는 날의 비율 (학습 기간 다음의 날들).",
+    "help.task.value_column": "업로드: 가격이 든 열의 이름.",
+    "help.train.amp": "혼합 정밀도 (CUDA에서만).",
+    "help.train.early_stopping": "검증 지표가 이만큼의 에폭 동안 나아지지 않으면 멈춥니다 (0 = 끔).",
+    "help.train.label_smoothing": "교차 엔트로피의 레이블 스무딩 (논문: 0.1).",
+    "help.train.max_params": "파라미터가 이보다 많은 모델은 거절합니다 (0 = 제한 없음).",
+    "help.train.max_seconds": "이 시간(초)이 지나면 멈춥니다 (0 = 제한 없음).",
+    "help.train.warmup_steps": "논문(5.3절)의 Transformer 스케줄: 선형 워밍업 뒤 1/sqrt(step). 0이면 학습률 고정.",
+    "help.train.weight_decay": "L2 벌점 (AdamW에서는 분리된 가중치 감쇠).",
+    "field.image_channels": "이미지 채널 수",
+    "field.in_features": "입력 특성 수",
+    "field.n_out": "출력 수",
+    "field.src_vocab_size": "원문 어휘 크기",
+    "field.tgt_vocab_size": "목표 어휘 크기",
+    "field.vocab_size": "어휘 크기",
+}
+KO.update(KO_HELP)
+
 STRINGS: dict[str, dict[str, str]] = {"en": EN, "ko": KO}
 
 
@@ -973,7 +1109,13 @@ def field_label(name: str) -> str:
     return t(f"field.{name}", default=humanize(name))
 
 
-def field_help(section: str, name: str, fallback: str) -> str:
+def field_help(section: str, name: str, fallback: str, page: str = "") -> str:
+    """Help of a config field in the current language: the page's own text where a task means the
+    field its own way (help.<page>.<section>.<field>), else the shared one, else core's English."""
+    if page and current_lang() != "en":
+        own = STRINGS.get(current_lang(), {}).get(f"help.{page}.{section}.{name}")
+        if own is not None:
+            return own
     return t(f"help.{section}.{name}", default=fallback)
 
 

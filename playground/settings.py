@@ -183,7 +183,7 @@ def field_widget(
     """
     key = f"{page}.{section}.{info.name}"
     label = field_label(info.name)
-    help_text = field_help(section, info.name, info.help) or None
+    help_text = field_help(section, info.name, info.help, page) or None
     common: dict[str, Any] = {"key": key, "help": help_text, "bind": BIND}
     if on_change is not None:
         common["on_change"] = on_change

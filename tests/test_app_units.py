@@ -146,6 +146,31 @@ def test_every_config_field_and_architecture_has_a_label():
     assert not missing, missing
 
 
+def test_every_config_field_has_korean_label_and_help():
+    """The sidebar in Korean: each field's label and help text are Korean, not core's English."""
+    hangul = re.compile("[\uac00-\ud7a3]")
+    sections = [("train", TrainConfig)] + [("task", task.options) for task in tasks().values()]
+    sections += [("model", a.config) for a in archs().values()]
+    missing = set()
+    for section, cls in sections:
+        for f in describe(cls):
+            label = i18n.KO.get(f"field.{f.name}", "")
+            text = i18n.KO.get(f"help.{section}.{f.name}", "")
+            if not hangul.search(label) or not hangul.search(text):
+                missing.add(f"{section}.{f.name}")
+    assert not missing, sorted(missing)
+
+
+def test_field_help_prefers_the_pages_own_text(monkeypatch):
+    monkeypatch.setattr(i18n, "current_lang", lambda: "ko")
+    stock = i18n.field_help("task", "source", "english", page="stock")
+    sentiment = i18n.field_help("task", "source", "english", page="sentiment")
+    assert "Yahoo Finance" in stock and "Rotten Tomatoes" in sentiment
+    assert i18n.field_help("task", "lag", "english", page="long_memory") == i18n.KO["help.task.lag"]
+    monkeypatch.setattr(i18n, "current_lang", lambda: "en")
+    assert i18n.field_help("task", "source", "english", page="stock") == "english"
+
+
 def test_t_falls_back_and_formats():
     assert i18n.t("no.such.key", default="x {a}", a=1) == "x 1"
     assert i18n.t("no.such.key") == "no.such.key"
