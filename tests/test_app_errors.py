@@ -54,13 +54,32 @@ def test_unknown_offline_ticker_shows_an_error():
 
 
 def test_live_ticker_without_network_falls_back_with_a_notice(monkeypatch, tmp_path):
+    import yfinance
+
+    def network_gone(*args, **kwargs):
+        raise ConnectionError("Failed to establish a new connection: [Errno 101] Network is unreachable")
+
     monkeypatch.setenv("SEQUENCE_LAB_CACHE", str(tmp_path))
-    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
-        monkeypatch.setenv(var, "http://127.0.0.1:9")  # nothing listens there: the network is off
+    monkeypatch.setattr(yfinance, "download", network_gone)
     at = page_test("pages/stock.py", **{"stock.task.source": "yfinance", "stock.task.ticker": "ZZZQ"})
     assert not at.exception
     assert any("could not reach Yahoo Finance" in w.value for w in at.warning)
     assert not at.button(key="stock._train").disabled  # trains on the offline prices instead
+
+
+def test_live_ticker_that_does_not_exist_is_an_error(monkeypatch, tmp_path):
+    import pandas as pd
+    import yfinance
+
+    monkeypatch.setenv("SEQUENCE_LAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(
+        yfinance, "download", lambda *a, **k: pd.DataFrame()
+    )  # Yahoo's answer to a bad symbol
+    at = page_test("pages/stock.py", **{"stock.task.source": "yfinance", "stock.task.ticker": "NOSUCHX"})
+    assert not at.exception
+    assert any("returned no prices for ticker 'NOSUCHX'" in e.value for e in at.error)
+    assert at.button(key="stock._train").disabled
+    assert not list(tmp_path.rglob("*.csv"))  # nothing cached for a bad symbol
 
 
 def test_an_unexpected_bug_is_a_friendly_error(monkeypatch):
