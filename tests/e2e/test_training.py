@@ -6,7 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SMALL, alerts, assert_clean, by_key, open_page, shot, train, wait_rerun
+from conftest import (
+    SMALL,
+    alerts,
+    assert_clean,
+    by_key,
+    open_page,
+    shot,
+    start_training,
+    train,
+    wait_rerun,
+    widget_value,
+)
 
 from playground.app import TASK_PAGES
 from playground.i18n import t
@@ -30,8 +41,12 @@ def metric_values(page) -> list[str]:
 def test_train_with_small_settings_live_chart_then_metric_cards(page, server, info):
     prefix = info.url_path
     open_page(page, server, prefix, SMALL[prefix])
+    assert page.locator("h1").first.inner_text() == t(f"page.{prefix}.title")
+    # the link's settings were taken (a value a widget cannot show is silently dropped)
+    assert {k: widget_value(page, k) for k in SMALL[prefix]} == SMALL[prefix]
     assert_clean(page)
     assert any(t("page.no_model").split(":")[0] in a for a in alerts(page, "Info"))
+    shot(page, f"page-{prefix}")
 
     seen = train(page, prefix)
 
@@ -45,39 +60,37 @@ def test_train_with_small_settings_live_chart_then_metric_cards(page, server, in
     assert values and all(re.search(r"\d", v) for v in values), values
     assert_clean(page)
     shot(page, f"trained-{prefix}")
+    if prefix in TRY:
+        TRY[prefix](page)
 
 
 def test_stop_mid_training_keeps_a_usable_model(page, server):
     query = {**SMALL["stock"], "stock.train.epochs": "200"}  # minutes of training unless stopped
     open_page(page, server, "stock", query)
-    by_key(page, "stock._train").locator("button").click()
-    stop = by_key(page, "stock._stop").locator("button")
-    page.wait_for_function(
-        "() => { const b = document.querySelector('.st-key-stock-_stop button'); return b && !b.disabled; }"
-    )
+    start_training(page, "stock")
     # wait for the live chart to show some training first
     page.wait_for_function(
         """() => { const g = document.querySelector('.st-key-stock-_lossfig .js-plotly-plot');
                    return g && g.data && g.data[0] && g.data[0].x.length >= 10; }""",
         timeout=60_000,
     )
-    stop.click()
+    by_key(page, "stock._stop").locator("button").click()
     page.get_by_text(t("run.reason.stopped")).wait_for(timeout=60_000)
     progress = page.locator("[data-testid='stProgress']").first.inner_text()
     steps = int(re.search(r"\(([\d,]+) steps\)", progress).group(1).replace(",", ""))
     assert 10 <= steps < 200 * 18, progress  # stopped well before the end
     assert_clean(page)
     # the model is kept: its test metrics, and it answers in "Try it"
-    assert all(re.search(r"\d", v) for v in metric_values(page))
+    values = metric_values(page)
+    assert values and all(re.search(r"\d", v) for v in values), values
     open_tab(page, "tab.try")  # tabs switch in the browser, without a rerun
     page.get_by_text(t("stock.day_n", n=1), exact=True).wait_for()
     assert not by_key(page, "stock._train").locator("button").is_disabled()
     shot(page, "stopped-stock")
 
 
-def test_translation_of_my_sentence_with_attention_heatmap(page, server):
-    open_page(page, server, "translation", SMALL["translation"])
-    train(page, "translation", watch_chart=False)
+def try_translation(page) -> None:
+    """Type a sentence: a Korean translation and the attention heatmap over my words."""
     open_tab(page, "tab.try")
     box = by_key(page, "translation._sentence").locator("input")
     box.wait_for()
@@ -103,9 +116,8 @@ def test_translation_of_my_sentence_with_attention_heatmap(page, server):
     shot(page, "try-translation")
 
 
-def test_sentiment_of_my_review_gets_a_label(page, server):
-    open_page(page, server, "sentiment", SMALL["sentiment"])
-    train(page, "sentiment", watch_chart=False)
+def try_sentiment(page) -> None:
+    """Type a review: a verdict that is one of the classes, with the class probabilities."""
     open_tab(page, "tab.try")
     box = by_key(page, "sentiment._review").locator("textarea")
     box.wait_for()
@@ -118,3 +130,6 @@ def test_sentiment_of_my_review_gets_a_label(page, server):
     named = [b.split(":")[0].strip() for b in bars if "%" in b]
     assert label and label in named, (label, bars)  # the verdict is one of the classes shown
     shot(page, "try-sentiment")
+
+
+TRY = {"translation": try_translation, "sentiment": try_sentiment}
