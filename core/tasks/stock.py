@@ -1,9 +1,10 @@
 """Stock forecasting: read the last ``lookback`` days of prices, predict the next ``horizon`` closes.
 
 Data sources
-    offline   daily prices shipped with the ``bokeh_sampledata`` package (Quandl WIKI prices,
-              public domain): AAPL, IBM, MSFT 2000-03-01..2013-03-01, GOOG from 2004-08-19,
-              FB from 2012-05-18. Prices are split- and dividend-adjusted.
+    offline   daily prices from the ``bokeh_sampledata`` package (Quandl WIKI prices, public
+              domain), committed unchanged as ``core/data/stocks.csv.gz``: AAPL, IBM, MSFT
+              2000-03-01..2013-03-01, GOOG from 2004-08-19, FB from 2012-05-18. Prices are split-
+              and dividend-adjusted.
     yfinance  any ticker from Yahoo Finance, cached on disk; when Yahoo cannot be reached the
               offline prices are used instead and a notice says so.
     upload    a CSV with a date column and a value column.
@@ -27,7 +28,6 @@ Every metric is computed on prices, so the two targets (and the baselines) are c
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import io
 import logging
 import math
@@ -45,6 +45,7 @@ import torch
 
 from core import metrics
 from core.config import ConfigError, param
+from core.data import DATA_DIR
 from core.models.base import task_loss
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
 
@@ -155,12 +156,9 @@ class _Series:
 
 
 def _offline_path() -> Path:
-    spec = importlib.util.find_spec("bokeh_sampledata")
-    if spec is None or not spec.submodule_search_locations:
-        raise DataError("the offline prices need the bokeh_sampledata package: pip install bokeh_sampledata")
-    path = Path(list(spec.submodule_search_locations)[0]) / "_data" / "stocks.csv.gz"
+    path = DATA_DIR / "stocks.csv.gz"
     if not path.is_file():
-        raise DataError(f"the offline prices file is missing ({path}); reinstall bokeh_sampledata")
+        raise DataError(f"the offline prices file is missing ({path}); restore it from the repository")
     return path
 
 
