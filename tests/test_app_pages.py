@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.registry import compatible
-from playground.app import TASK_PAGES
+from playground.app import ALL_PAGES, TASK_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -147,3 +148,36 @@ def test_train_something_now_opens_a_page_and_starts_training(monkeypatch):
         run.stop.set()
         runner.wait(run, timeout=60)
     assert run.done
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def _visible_texts(at: AppTest) -> list[str]:
+    texts = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "caption", "info")
+        for e in at.get(kind)
+    ]
+    texts += [b.label for b in at.button]
+    return [x for x in texts if isinstance(x, str) and re.search(r"[A-Za-z\uac00-\ud7a3]{3}", x)]
+
+
+@pytest.mark.parametrize("info", ALL_PAGES, ids=[p.url_path or "home" for p in ALL_PAGES])
+def test_language_switch_changes_the_visible_text_on_every_page(info):
+    query = SMALL.get(info.url_path, {})
+    en = page_test(info.file, **query)
+    ko = page_test(info.file, lang="ko", **query)
+    no_problems(en)
+    no_problems(ko)
+    assert not HANGUL.search(en.title[0].value)
+    if info.url_path:  # the home page's title is the product's name in both languages
+        assert HANGUL.search(ko.title[0].value), ko.title[0].value
+    en_texts, ko_texts = _visible_texts(en), _visible_texts(ko)
+    assert en_texts and ko_texts
+    # most of what a Korean reader sees is Korean (formulas, code and names aside) ...
+    korean = [x for x in ko_texts if HANGUL.search(x)]
+    assert len(korean) >= 0.6 * len(ko_texts), [x for x in ko_texts if not HANGUL.search(x)]
+    # ... and no English sentence is left as it was
+    sentences = {x for x in en_texts if len(re.findall(r"[A-Za-z]{3,}", x)) >= 4}
+    assert not sentences & set(ko_texts), sorted(sentences & set(ko_texts))
