@@ -54,21 +54,21 @@ def model_device(model: torch.nn.Module) -> torch.device:
         return torch.device("cpu")
 
 
-def run_batches(model: torch.nn.Module, batches: Any) -> list[tuple[Batch, Any]]:
-    """(batch on the model's device, ModelOutput) pairs, in eval mode without gradients; the
-    model's previous train/eval mode is restored."""
+def run_batches(model: torch.nn.Module, batches: Any) -> Iterator[tuple[Batch, Any]]:
+    """Yield (batch on the model's device, ModelOutput) pairs, in eval mode without gradients, one
+    batch at a time (so a split's outputs, attention maps included, are never all held at once);
+    the model's previous train/eval mode is restored when the batches are done."""
     device = model_device(model)
     was_training = model.training
     model.eval()
-    out = []
     try:
-        with torch.no_grad():
-            for batch in batches:
+        for batch in batches:
+            with torch.no_grad():
                 b = {k: v.to(device) for k, v in batch.items()}
-                out.append((b, model(b)))
+                out = model(b)
+            yield b, out
     finally:
         model.train(was_training)
-    return out
 
 
 def split_size(split: Batch) -> int:

@@ -35,7 +35,7 @@ from core.text import Vocab, pad_batch, tokenize
 
 KIND = "classify"
 MIN_ROWS = 20
-EVAL_BATCH = 512
+EVAL_BATCH = 128
 OFFLINE_FILE = "rotten_tomatoes_corpus_full.csv.bz2"
 
 
