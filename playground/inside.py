@@ -14,6 +14,7 @@ from torch import nn
 from core.models.base import SOS, SPECIALS
 from core.tasks.base import Prepared
 from playground import charts
+from playground.export import show
 from playground.i18n import t
 
 ATTN_ORDER = ("enc_self", "dec_self", "cross", "self")
@@ -127,7 +128,8 @@ def attention_explorer(attention: dict[str, Any], tokens: dict[str, list[str]], 
             x_title=t(f"attn.{name}.keys", default=t("attn.keys")),
             y_title=t(f"attn.{name}.queries", default=t("attn.queries")),
         )
-    st.plotly_chart(fig, key=f"{key}.fig.{name}.{layer}.{view}")
+    head = "all-heads" if view == "all" else "mean" if view == "mean" else f"head{int(view) + 1}"
+    show(fig, f"{key}.fig.{name}.{layer}.{view}", export=f"attention-{name}-layer{layer + 1}-{head}")
 
 
 def positional_view(model: nn.Module, key: str) -> None:
@@ -146,11 +148,12 @@ def positional_view(model: nn.Module, key: str) -> None:
         int(min(z.shape[0], 50)),
         key=f"{key}.posrows",
     )
-    st.plotly_chart(
+    show(
         charts.positional_figure(
             z[:rows].tolist(), labels={"pos": t("inside.position"), "dim": t("inside.dimension")}
         ),
-        key=f"{key}.posfig",
+        f"{key}.posfig",
+        export="positional-encoding",
     )
 
 

@@ -126,6 +126,9 @@ def test_translation_transformer_attention_for_every_layer_and_head():
     specs = charts(at)
     assert any("head 1" in s and "head 2" in s for s in specs)  # all heads of a layer
     assert any('"RdBu"' in s or "position" in s for s in specs)  # positional encoding table
+    # the attention maps and the positional table can be taken away as interactive HTML files
+    html = [d for d in at.get("download_button") if d.proto.label == "HTML"]
+    assert len(html) >= 2
     radios = [r for r in at.radio if r.key == "translation._inside.which"]
     assert radios and set(radios[0].options) >= {
         "encoder self-attention",

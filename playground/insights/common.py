@@ -5,8 +5,6 @@ and as a server-side file when kaleido is installed).
 
 from __future__ import annotations
 
-import importlib.util
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +14,7 @@ import streamlit as st
 
 from playground import charts
 from playground.app import ensure_shell
+from playground.export import export_buttons, show, slug  # noqa: F401 - used by the insight pages
 from playground.i18n import t
 
 BIND = "query-params"
@@ -93,47 +92,3 @@ def subscript(n: int) -> str:
 
 def dims(n: int) -> list[str]:
     return [str(i) for i in range(n)]
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "figure"
-
-
-def show(fig: go.Figure, key: str, *, export: str | None = None) -> None:
-    """Draw a figure; with ``export`` (a file name without extension) offer it as HTML (and SVG)."""
-    config: dict[str, Any] = {"displaylogo": False}
-    if export:
-        config["toImageButtonOptions"] = {"format": "svg", "filename": slug(export)}
-    st.plotly_chart(fig, key=key, config=config)
-    if export:
-        export_buttons(fig, export, key)
-
-
-def _has_kaleido() -> bool:
-    return importlib.util.find_spec("kaleido") is not None
-
-
-def export_buttons(fig: go.Figure, name: str, key: str) -> None:
-    """Download buttons: a self-contained interactive HTML file (made when clicked); SVG too when
-    kaleido can render it on the server, else the camera icon of the chart saves an SVG."""
-    base = slug(name)
-    cols = st.columns([1, 1, 3], vertical_alignment="center")
-    cols[0].download_button(
-        t("ins.common.download_html"),
-        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
-        file_name=f"{base}.html",
-        mime="text/html",
-        key=f"{key}.html",
-        icon=":material/download:",
-    )
-    if _has_kaleido():
-        cols[1].download_button(
-            t("ins.common.download_svg"),
-            data=lambda: fig.to_image(format="svg"),
-            file_name=f"{base}.svg",
-            mime="image/svg+xml",
-            key=f"{key}.svg",
-            icon=":material/download:",
-        )
-    else:
-        cols[2].caption(t("ins.common.svg_hint"))
