@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_long_memory_accuracy_by_lag_and_your_own_sequence():
             "long_memory.train.epochs": "1",
         },
     )
-    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("lag (distractors between key and question)" in s and '"chance"' in s for s in specs)
     assert any(m.label == "Model's answer" for m in at.metric)
     at.text_area(key="long_memory._seq").set_value("Q a b ?").run()
@@ -80,6 +81,6 @@ def test_word_order_scoreboard_and_swapped_sequence():
             "word_order.model.pos_encoding": "none",
         },
     )
-    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
     assert any("transformer-encoder · none" in s for s in specs)
     assert any(m.label == "A and B swapped" for m in at.metric)

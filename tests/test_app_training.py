@@ -43,7 +43,7 @@ def no_problems(at: AppTest) -> None:
 
 
 def charts(at: AppTest) -> list[str]:
-    return [c.proto.spec for c in at.get("plotly_chart")]
+    return [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
 
 
 def test_stock_training_shows_loss_chart_metrics_and_survives_setting_changes():
