@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -24,14 +24,14 @@ import torch
 from torch import nn
 
 from core.config import param
-from core.models.base import PAD, SPECIALS, task_loss
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
+from core.models.base import PAD, SPECIALS
+from core.tasks.base import Batch, DataError, Metric, Task
+from core.tasks.generated import TokenClassData, saved_options
 
 LAG_MAX = 500
 SYMBOLS_MAX = 26
 QUERY = "?"
 SPLIT_SIZES = {"val": 500, "test": 500}
-EVAL_BATCH = 512
 
 
 @dataclass(frozen=True)
@@ -102,37 +102,12 @@ def _seeded(seed: int, stream: int) -> torch.Generator:
 
 
 @dataclass
-class LongMemoryData(Prepared):
-    opts: LongMemoryOptions = field(default_factory=LongMemoryOptions)
-    seed: int = 0
+class LongMemoryData(TokenClassData):
+    example_input: ClassVar[str] = "'C a b a ... ?'"
 
     @property
     def vocab(self) -> list[str]:
         return list(SPECIALS) + _names(self.opts)
-
-    def _accuracy_and_loss(self, model: nn.Module, data: Batch) -> tuple[float, float]:
-        device = next(model.parameters()).device
-        was_training = model.training
-        model.eval()
-        correct, loss_sum, n = 0, 0.0, 0
-        try:
-            with torch.no_grad():
-                for batch in iterate(data, EVAL_BATCH):
-                    batch = {k: v.to(device) for k, v in batch.items()}
-                    logits = model(batch).logits  # (B, n_out)
-                    b = batch["y"].size(0)
-                    loss_sum += float(task_loss("classify", logits, batch)) * b
-                    correct += int((logits.argmax(-1) == batch["y"]).sum())
-                    n += b
-        finally:
-            model.train(was_training)
-        return correct / max(n, 1), loss_sum / max(n, 1)
-
-    def evaluate(self, model: nn.Module, split: str = "val") -> dict[str, float]:
-        if split not in self.splits or split_size(self.splits[split]) == 0:
-            raise DataError(f"no data for split {split!r}")
-        acc, loss = self._accuracy_and_loss(model, self.splits[split])
-        return {"loss": loss, "accuracy": acc}
 
     def accuracy_by_lag(self, model: nn.Module, lags: list[int], n: int = 256) -> dict[int, float]:
         """Accuracy on ``n`` fresh sequences at each lag (seeded: the same sets every call), to see
@@ -143,7 +118,7 @@ class LongMemoryData(Prepared):
             if not 1 <= int(lag) <= LAG_MAX:
                 raise DataError(f"lag {lag} is outside 1..{LAG_MAX}")
             data = make_split(self.opts, n, int(lag), _seeded(self.seed, 1000 + int(lag)))
-            out[int(lag)] = self._accuracy_and_loss(model, data)[0]
+            out[int(lag)] = self.accuracy_and_loss(model, data)[0]
         return out
 
     def baselines(self) -> dict[str, dict[str, float]]:
@@ -154,7 +129,7 @@ class LongMemoryData(Prepared):
         acc = float((self.splits["test"]["y"] == majority).float().mean())
         return {"most frequent key": {"accuracy": acc}, "chance": {"accuracy": 1.0 / self.opts.n_symbols}}
 
-    def _encode(self, item: Any) -> list[int]:
+    def encode(self, item: Any) -> list[int]:
         words = item.split() if isinstance(item, str) else [str(w) for w in item]
         if not words:
             raise DataError("give a sequence of tokens, e.g. 'C a b a ... ?'")
@@ -173,68 +148,26 @@ class LongMemoryData(Prepared):
     def predict(self, model: nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
         """Recall the key of raw sequences (strings like 'C a b b ... ?' or token lists).
         Each result: key (the predicted symbol), probabilities {symbol: p}, tokens."""
-        if isinstance(inputs, str):
-            inputs = [inputs]
-        if not inputs:
-            raise DataError("give a sequence of tokens, e.g. 'C a b a ... ?'")
         keys = _names(self.opts)[: self.opts.n_symbols]
-        device = next(model.parameters()).device
-        results = []
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                for item in inputs:
-                    ids = self._encode(item)
-                    x = torch.tensor([ids], dtype=torch.long, device=device)
-                    logits = model({"x": x, "mask": torch.ones_like(x, dtype=torch.bool)}).logits[0]
-                    p = torch.softmax(logits.float(), -1).cpu().tolist()
-                    best = max(range(len(p)), key=p.__getitem__)
-                    results.append(
-                        {
-                            "key": keys[best],
-                            "probabilities": dict(zip(keys, p)),
-                            "tokens": [self.vocab[i] for i in ids],
-                        }
-                    )
-        finally:
-            model.train(was_training)
-        return results
+        return [
+            {
+                "key": keys[max(range(len(p)), key=p.__getitem__)],
+                "probabilities": dict(zip(keys, p)),
+                "tokens": [self.vocab[i] for i in ids],
+            }
+            for ids, p in self.probabilities(model, inputs)
+        ]
 
     def examples(self, model: nn.Module, n: int = 8) -> list[dict[str, Any]]:
         """The first ``n`` test sequences (shortened for display), their key and the model's answer."""
-        if "test" not in self.splits:
-            return []
-        data = {k: v[:n] for k, v in self.splits["test"].items()}
         keys = _names(self.opts)[: self.opts.n_symbols]
-        device = next(model.parameters()).device
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                pred = model({k: v.to(device) for k, v in data.items()}).logits.argmax(-1).cpu().tolist()
-        finally:
-            model.train(was_training)
         out = []
-        for row, y, p in zip(data["x"].tolist(), data["y"].tolist(), pred):
-            toks = [self.vocab[i] for i in row]
+        for toks, y, p in self.test_rows(model, n):
             shown = toks if len(toks) <= 14 else toks[:6] + ["…"] + toks[-6:]
             out.append(
                 {"sequence": " ".join(shown), "key": keys[y], "prediction": keys[p], "correct": p == y}
             )
         return out
-
-    def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
-        if "test" not in self.splits:
-            return None
-        batch = {k: v[:1] for k, v in self.splits["test"].items()}
-        return batch, {"x": [self.vocab[i] for i in batch["x"][0].tolist()]}
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "options": {f: getattr(self.opts, f) for f in self.opts.__dataclass_fields__},
-            "seed": self.seed,
-        }
 
 
 @lru_cache(maxsize=8)
@@ -288,11 +221,7 @@ class LongMemoryTask(Task):
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: LongMemoryOptions) -> LongMemoryData:
-        saved = state.get("options") or {}
-        try:
-            opts = LongMemoryOptions(**{**{f: getattr(opts, f) for f in opts.__dataclass_fields__}, **saved})
-        except TypeError as e:
-            raise DataError(f"the saved long-memory state is damaged: {e}") from None
+        opts = saved_options(opts, state, "long-memory")
         fields = {
             "vocab_size": len(SPECIALS) + opts.n_symbols + opts.n_noise + 1,
             "n_out": opts.n_symbols,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -26,14 +26,14 @@ import torch
 from torch import nn
 
 from core.config import param
-from core.models.base import SPECIALS, task_loss
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
+from core.models.base import SPECIALS
+from core.tasks.base import Batch, DataError, Metric, Task
+from core.tasks.generated import TokenClassData, saved_options
 
 LENGTH_MAX = 64
 FIRST, SECOND = "A", "B"
 CLASSES = ("B first", "A first")  # class 0, class 1
 SPLIT_SIZES = {"val": 500, "test": 2000}  # a large test split: chance reads as 50 % +- 1 %
-EVAL_BATCH = 512
 
 
 @dataclass(frozen=True)
@@ -106,33 +106,12 @@ def bag_of_words_accuracy(train: Batch, test: Batch, vocab_size: int, l2: float 
 
 
 @dataclass
-class WordOrderData(Prepared):
-    opts: WordOrderOptions = field(default_factory=WordOrderOptions)
-    seed: int = 0
+class WordOrderData(TokenClassData):
+    example_input: ClassVar[str] = f"'a {SECOND} c {FIRST} b'"
 
     @property
     def vocab(self) -> list[str]:
         return list(SPECIALS) + _names(self.opts)
-
-    def evaluate(self, model: nn.Module, split: str = "val") -> dict[str, float]:
-        if split not in self.splits or split_size(self.splits[split]) == 0:
-            raise DataError(f"no data for split {split!r}")
-        device = next(model.parameters()).device
-        was_training = model.training
-        model.eval()
-        correct, loss_sum, n = 0, 0.0, 0
-        try:
-            with torch.no_grad():
-                for batch in iterate(self.splits[split], EVAL_BATCH):
-                    batch = {k: v.to(device) for k, v in batch.items()}
-                    logits = model(batch).logits  # (B, 2)
-                    b = batch["y"].size(0)
-                    loss_sum += float(task_loss("classify", logits, batch)) * b
-                    correct += int((logits.argmax(-1) == batch["y"]).sum())
-                    n += b
-        finally:
-            model.train(was_training)
-        return {"loss": loss_sum / max(n, 1), "accuracy": correct / max(n, 1)}
 
     def baselines(self) -> dict[str, dict[str, float]]:
         """A bag-of-words classifier (logistic regression on token counts) and the majority class.
@@ -149,7 +128,7 @@ class WordOrderData(Prepared):
             "most frequent class": {"accuracy": float((test["y"] == majority).float().mean())},
         }
 
-    def _encode(self, item: Any) -> list[int]:
+    def encode(self, item: Any) -> list[int]:
         words = item.split() if isinstance(item, str) else [str(w) for w in item]
         stoi = {w: i for i, w in enumerate(self.vocab) if w not in SPECIALS}
         unknown = sorted({w for w in words if w not in stoi})
@@ -171,66 +150,21 @@ class WordOrderData(Prepared):
 
         Each result: label ("A first" / "B first"), probabilities {label: p}, tokens.
         """
-        if isinstance(inputs, str):
-            inputs = [inputs]
-        if not inputs:
-            raise DataError(f"give a sequence of tokens, e.g. 'a {SECOND} c {FIRST} b'")
-        device = next(model.parameters()).device
-        results = []
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                for item in inputs:
-                    ids = self._encode(item)
-                    x = torch.tensor([ids], dtype=torch.long, device=device)
-                    logits = model({"x": x, "mask": torch.ones_like(x, dtype=torch.bool)}).logits[0]
-                    p = torch.softmax(logits.float(), -1).cpu().tolist()
-                    results.append(
-                        {
-                            "label": CLASSES[int(p[1] > p[0])],
-                            "probabilities": dict(zip(CLASSES, p)),
-                            "tokens": [self.vocab[i] for i in ids],
-                        }
-                    )
-        finally:
-            model.train(was_training)
-        return results
+        return [
+            {
+                "label": CLASSES[int(p[1] > p[0])],
+                "probabilities": dict(zip(CLASSES, p)),
+                "tokens": [self.vocab[i] for i in ids],
+            }
+            for ids, p in self.probabilities(model, inputs)
+        ]
 
     def examples(self, model: nn.Module, n: int = 8) -> list[dict[str, Any]]:
         """The first ``n`` test sequences, the true order and the model's answer."""
-        if "test" not in self.splits:
-            return []
-        data = {k: v[:n] for k, v in self.splits["test"].items()}
-        device = next(model.parameters()).device
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                pred = model({k: v.to(device) for k, v in data.items()}).logits.argmax(-1).cpu().tolist()
-        finally:
-            model.train(was_training)
         return [
-            {
-                "sequence": " ".join(self.vocab[i] for i in row),
-                "label": CLASSES[y],
-                "prediction": CLASSES[p],
-                "correct": p == y,
-            }
-            for row, y, p in zip(data["x"].tolist(), data["y"].tolist(), pred)
+            {"sequence": " ".join(toks), "label": CLASSES[y], "prediction": CLASSES[p], "correct": p == y}
+            for toks, y, p in self.test_rows(model, n)
         ]
-
-    def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
-        if "test" not in self.splits:
-            return None
-        batch = {k: v[:1] for k, v in self.splits["test"].items()}
-        return batch, {"x": [self.vocab[i] for i in batch["x"][0].tolist()]}
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "options": {f: getattr(self.opts, f) for f in self.opts.__dataclass_fields__},
-            "seed": self.seed,
-        }
 
 
 def _fields(opts: WordOrderOptions) -> dict[str, Any]:
@@ -282,9 +216,5 @@ class WordOrderTask(Task):
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: WordOrderOptions) -> WordOrderData:
-        saved = state.get("options") or {}
-        try:
-            opts = WordOrderOptions(**{**{f: getattr(opts, f) for f in opts.__dataclass_fields__}, **saved})
-        except TypeError as e:
-            raise DataError(f"the saved word-order state is damaged: {e}") from None
+        opts = saved_options(opts, state, "word-order")
         return WordOrderData(splits={}, model_fields=_fields(opts), opts=opts, seed=int(state.get("seed", 0)))
