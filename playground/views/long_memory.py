@@ -3,7 +3,6 @@ curves of earlier runs for comparison, and your own sequence."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core.tasks.base import Prepared
@@ -11,6 +10,7 @@ from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
+from playground.views.common import example_table
 
 PAGE = "long_memory"
 CONFIG = PageConfig(
@@ -63,21 +63,7 @@ def results(view: ModelView) -> None:
     if len(curves) > 1 and st.button(t("memory.clear_curves"), key=f"{PAGE}._clear"):
         st.session_state[CURVES] = {label: curve}
         st.rerun()
-    rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
-    if rows:
-        st.markdown(f"#### {t('memory.examples')}")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("results.correct"): [bool(r["correct"]) for r in rows],
-                    t("memory.sequence"): [r["sequence"] for r in rows],
-                    t("memory.key"): [r["key"] for r in rows],
-                    t("memory.answer"): [r["prediction"] for r in rows],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    example_table(view, "key", t("memory.key"))
 
 
 def try_it(view: ModelView) -> None:

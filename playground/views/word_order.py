@@ -11,6 +11,7 @@ from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
+from playground.views.common import example_table
 
 PAGE = "word_order"
 CONFIG = PageConfig(
@@ -64,21 +65,7 @@ def results(view: ModelView) -> None:
             y=50, line_dash="dot", line_color=charts.PALETTE["baseline"], annotation_text=t("memory.chance")
         )
         st.plotly_chart(fig, key=f"{PAGE}._boardfig")
-    rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
-    if rows:
-        st.markdown(f"#### {t('memory.examples')}")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("results.correct"): [bool(r["correct"]) for r in rows],
-                    t("memory.sequence"): [r["sequence"] for r in rows],
-                    t("order.answer"): [r["label"] for r in rows],
-                    t("memory.answer"): [r["prediction"] for r in rows],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    example_table(view, "label", t("order.answer"))
 
 
 def try_it(view: ModelView) -> None:

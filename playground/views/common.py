@@ -1,0 +1,33 @@
+"""Pieces shared by task views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from playground.i18n import t
+
+if TYPE_CHECKING:
+    from playground.taskpage import ModelView
+
+
+def example_table(view: ModelView, truth_key: str, truth_header: str) -> None:
+    """The first test examples: right or not, the sequence, the true answer, the model's answer."""
+    rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
+    if not rows:
+        return
+    st.markdown(f"#### {t('memory.examples')}")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("results.correct"): [bool(r["correct"]) for r in rows],
+                t("memory.sequence"): [r["sequence"] for r in rows],
+                truth_header: [r[truth_key] for r in rows],
+                t("memory.answer"): [r["prediction"] for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
