@@ -36,6 +36,7 @@ from core.train import train
 from playground.hosted import limits
 
 GRACE_S = 30.0  # a session that has been gone this long stops its training
+TRAIN_NICE = 10  # CPU priority of training threads: below the server's own (0)
 USER_ERRORS = (ConfigError, DataError, CheckpointError)
 
 _lock = threading.Lock()
@@ -200,7 +201,20 @@ def session_alive_checker() -> Callable[[], bool]:
     return alive
 
 
-def _work(run: Run, alive: Callable[[], bool]) -> None:
+def lower_thread_priority(nice: int = TRAIN_NICE) -> bool:
+    """Run the calling thread at a lower CPU priority. On Linux the nice value belongs to each
+    thread, so a training thread yields the cores to the server's own thread (health checks,
+    page reruns, other people's clicks) while the machine is busy. False where it cannot."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):  # not Linux, or already lower than asked
+        return False
+    return True
+
+
+def _work(run: Run, alive: Callable[[], bool], background: bool = False) -> None:
+    if background:
+        lower_thread_priority()
     try:
         torch.manual_seed(run.spec.train_cfg.seed)  # the initial weights depend on the seed too
         run.model = run.spec.build()
@@ -240,7 +254,9 @@ def start(page: str, spec: RunSpec, fingerprint: str, n_params: int) -> Run:
         _work(run, lambda: True)
     else:
         alive = session_alive_checker()
-        run.thread = threading.Thread(target=_work, args=(run, alive), name=f"train-{page}", daemon=True)
+        run.thread = threading.Thread(
+            target=_work, args=(run, alive, True), name=f"train-{page}", daemon=True
+        )
         run.thread.stop_event = run.stop  # type: ignore[attr-defined]
         _threads.add(run.thread)
         run.thread.start()
