@@ -44,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--json", action="store_true")
     s = sub.add_parser("train", help="train a model and write a run directory")
-    s.add_argument("--task", required=True)
-    s.add_argument("--arch", required=True)
+    s.add_argument("--task")
+    s.add_argument("--arch")
     s.add_argument("--preset")
+    s.add_argument("--resume", metavar="DIR", help="continue training the model saved in this run directory")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--epochs", type=int)
     s.add_argument("--seed", type=int)
@@ -145,7 +146,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ConfigError(f"--upload: no such file {path}")
         upload = path.read_bytes()
-    spec = plan(args.task, args.arch, settings, preset=args.preset, upload=upload)
+    if args.resume:
+        from core.checkpoint import load_dir
+        from core.runs import resume
+
+        if args.task or args.arch or args.preset:
+            raise ConfigError("--resume takes the task, architecture and preset from the saved run")
+        if args.seed is not None:
+            raise ConfigError("--resume keeps the saved seed (it decides the data split)")
+        spec = resume(load_dir(args.resume), settings, upload=upload)
+    else:
+        if not args.task or not args.arch:
+            raise ConfigError("train needs --task and --arch (or --resume DIR)")
+        spec = plan(args.task, args.arch, settings, preset=args.preset, upload=upload)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a directory")

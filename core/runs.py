@@ -8,16 +8,20 @@ section (``model.hidden_size=64``, ``task.lookback=20``, ``train.lr=0.001``).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
+from torch import Tensor, nn
 
 from core.config import ConfigError, describe, resolve
 from core.registry import build, check_pair, get_arch, get_task, make_config
 from core.tasks.base import Prepared, Task
 from core.train import TrainConfig
+
+if TYPE_CHECKING:
+    from core.checkpoint import Loaded
 
 SECTIONS = ("task", "model", "train")
 
@@ -33,9 +37,13 @@ class RunSpec:
     train_cfg: TrainConfig
     data: Prepared
     preset: str | None = None
+    init: dict[str, Tensor] | None = None  # weights to start from (continuing a saved model)
 
     def build(self) -> nn.Module:
-        return build(self.arch, self.model_cfg)
+        model = build(self.arch, self.model_cfg)
+        if self.init is not None:
+            model.load_state_dict(self.init, strict=True)
+        return model
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,3 +115,47 @@ def plan(
     base = {} if preset else {k: v for k, v in model_defaults.items() if k not in get_arch(arch).pinned}
     model_cfg = make_config(arch, {**base, **parts["model"]}, preset=preset, data_fields=data.model_fields)
     return RunSpec(task, arch, task_opts, model_cfg, train_cfg, data, preset)
+
+
+def resume(
+    loaded: Loaded,
+    settings: dict[str, Any] | None = None,
+    *,
+    upload: bytes | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
+) -> RunSpec:
+    """A run that continues training a saved model from its weights.
+
+    The task options and the model config are the saved ones; the data is prepared again with
+    them and the saved seed, so the split and the vocabulary (or scaler) are the ones the model
+    learned with: when they come out different (another upload, new days from Yahoo Finance) the
+    run is refused, since the model's token ids or scale would mean something else. ``settings``
+    may change the training only (``epochs=3``, ``train.lr=0.0005``); the seed stays the saved one.
+    """
+    task = loaded.task
+    parts = split_settings(task, loaded.arch, dict(settings or {}))
+    if parts["task"] or parts["model"]:
+        keys = ", ".join(sorted([*parts["task"], *parts["model"]]))
+        raise ConfigError(
+            f"{keys}: a saved model keeps its data and model settings; only training settings change"
+        )
+    train_names = {f.name for f in describe(TrainConfig)}
+    saved = {k: v for k, v in (loaded.train or {}).items() if k in train_names}
+    seed = int(saved.get("seed", 0))
+    train_cfg = resolve(TrainConfig, {**saved, **parts["train"], "seed": seed})
+    if prepare is None:
+        data = task.prepare(loaded.task_opts, seed=seed, upload=upload)
+    else:
+        data = prepare(task, loaded.task_opts, seed, upload)
+    same_fields = all(getattr(loaded.model_cfg, k, v) == v for k, v in data.model_fields.items())
+    same_state = json.dumps(data.state(), sort_keys=True, default=str) == json.dumps(
+        loaded.data.state(), sort_keys=True, default=str
+    )
+    if not (same_fields and same_state):
+        raise ConfigError(
+            "this model was trained on different data (its vocabulary or scale differs from what "
+            "the saved settings give now); it can still predict, but it cannot continue training here"
+        )
+    init = {k: v.detach().clone() for k, v in loaded.model.state_dict().items()}
+    preset = loaded.meta.get("preset") if isinstance(loaded.meta, dict) else None
+    return RunSpec(task, loaded.arch, loaded.task_opts, loaded.model_cfg, train_cfg, data, preset, init)

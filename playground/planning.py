@@ -18,7 +18,7 @@ from streamlit.runtime.caching import cache_errors
 from core.config import resolve
 from core.models.base import count_params
 from core.registry import build, get_arch, get_task
-from core.runs import RunSpec, plan
+from core.runs import RunSpec, plan, resume
 from core.tasks.base import Prepared, Task
 
 
@@ -44,6 +44,13 @@ def prepare(task: type[Task], opts: Any, seed: int, upload: bytes | None) -> Pre
         return _prepare_cached(task.name, opts_json, int(seed), upload)
     except cache_errors.UnserializableReturnValueError:  # a Prepared that cannot be pickled
         return task.prepare(opts, seed=seed, upload=upload)
+
+
+def resume_run(loaded: Any, settings: dict[str, Any], upload: bytes | None = None) -> RunSpec:
+    """:func:`core.runs.resume` with the page's training settings (the sidebar's ``train.*``
+    values but the seed, which stays the saved one) and the same data loading as :func:`plan_run`."""
+    train = {k: v for k, v in settings.items() if k.startswith("train.") and k != "train.seed"}
+    return resume(loaded, train, upload=upload, prepare=prepare)
 
 
 def plan_run(

@@ -21,7 +21,7 @@ from playground import charts, inside, results, runner
 from playground.app import ensure_shell, page_for_task
 from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error
 from playground.i18n import t
-from playground.planning import fingerprint, parameter_count, plan_run
+from playground.planning import fingerprint, parameter_count, plan_run, resume_run
 from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
 
 
@@ -197,6 +197,27 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
             show_user_error(e)
 
 
+def _continue_loaded(pc: PageConfig, chosen: Chosen, loaded: Any) -> None:
+    """Train the loaded model further, from its weights, with the sidebar's training settings."""
+    c1, c2 = st.columns([2, 4], vertical_alignment="center")
+    clicked = c1.button(
+        t("model.continue"), key=f"{pc.page}._continue", icon=":material/replay:", width="stretch"
+    )
+    c2.caption(t("model.continue_caption"))
+    if not clicked:
+        return
+    try:
+        with st.spinner(t("settings.loading_data")):
+            spec = resume_run(loaded, apply_limits(chosen.settings), upload=chosen.upload)
+        started = runner.start(pc.page, spec, fingerprint(spec), parameter_count(spec))
+        if started.thread is not None:
+            st.rerun()
+    except runner.Busy:
+        st.warning(t("run.busy"), icon=":material/hourglass_top:")
+    except USER_ERRORS as e:
+        show_user_error(e)
+
+
 def _n(data: Prepared, split: str) -> int:
     s = data.splits.get(split)
     if not s:
@@ -322,6 +343,8 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
 
     loaded_slot = st.session_state.get(f"{pc.page}.loaded")
     loaded = loaded_slot[1] if loaded_slot else None
+    if loaded is not None and not (run is not None and run.running):
+        _continue_loaded(pc, chosen, loaded)
     view = None if (run is not None and run.running) else _choose_model(pc, run, loaded)
     if run is not None and run.running:
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +103,25 @@ def test_stock_checkpoint_upload_then_a_bad_file():
     assert not at.exception
     assert any("not a Sequence Lab model file" in e.value or "damaged" in e.value for e in at.error)
     assert not any("Loaded a" in s.value for s in at.success)
+
+
+def test_a_loaded_model_continues_training_from_its_weights():
+    from core.checkpoint import load_bundle
+
+    raw = _tiny_stock_bundle()
+    saved = load_bundle(raw).model.state_dict()
+    at = page_test("pages/stock.py", **{"stock.train.epochs": "1", "stock.train.lr": "0.0005"})
+    up = next(f for f in at.get("file_uploader") if f.key == "stock.ckpt")
+    up.set_value(("model.zip", raw, "application/zip")).run()
+    no_problems(at)
+    at.button(key="stock._continue").click().run()
+    no_problems(at)
+    run = at.session_state["stock.run"]
+    assert run.finished.reason == "done" and len(run.epochs) == 1  # the sidebar's epochs
+    assert run.spec.train_cfg.lr == 0.0005 and run.spec.arch == "lstm"
+    # it started from the saved weights, then moved on from them
+    assert all(torch.equal(run.spec.init[k], v) for k, v in saved.items())
+    assert any(not torch.equal(p, saved[k]) for k, p in run.model.state_dict().items())
 
 
 def test_translation_transformer_attention_for_every_layer_and_head():

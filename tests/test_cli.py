@@ -147,3 +147,69 @@ def test_subprocess_quiet_when_not_a_tty(tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stderr == ""  # no progress bar when stderr is not a terminal
     assert "long-memory/gru: test accuracy" in p.stdout
+
+
+def _history(run_dir) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()]
+
+
+def test_resume_continues_from_the_saved_weights(capsys, tmp_path):
+    first, more, fresh = tmp_path / "first", tmp_path / "more", tmp_path / "fresh"
+    args = ["train", "--task", "word-order", "--arch", "gru", "--set", "task.n_train=2048"]
+    assert run_cli(capsys, *args, "--epochs", "4", "--out", str(first))[0] == 0
+    assert run_cli(capsys, *args, "--epochs", "1", "--out", str(fresh))[0] == 0
+    code, out, err = run_cli(capsys, "train", "--resume", str(first), "--epochs", "1", "--set", "lr=0.001",
+                             "--out", str(more))  # fmt: skip
+    assert code == 0, err
+    saved = json.loads((more / "config.json").read_text())
+    assert (
+        saved["arch"] == "gru" and saved["task_options"]["n_train"] == 2048 and saved["train"]["lr"] == 0.001
+    )
+    # the continued run starts where the first one ended, far below a fresh start
+    first_end = [e for e in _history(first) if e["type"] == "epoch"][-1]["train_loss"]
+    steps_more = [e["loss"] for e in _history(more) if e["type"] == "step"]
+    steps_fresh = [e["loss"] for e in _history(fresh) if e["type"] == "step"]
+    assert np.mean(steps_more[:5]) < 0.5 * np.mean(steps_fresh[:5])
+    assert np.mean(steps_more[:5]) < 1.5 * first_end + 0.05
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--set", "hidden_size=32"], "only training settings change"),
+        (["--seed", "3"], "keeps the saved seed"),
+        (["--task", "stock"], "from the saved run"),
+    ],
+)
+def test_resume_refuses_model_and_data_changes(capsys, tmp_path, extra, message):
+    first = tmp_path / "first"
+    args = ["train", "--task", "word-order", "--arch", "rnn", "--set", "task.n_train=200", "--epochs", "1"]
+    assert run_cli(capsys, *args, "--out", str(first))[0] == 0
+    code, _, err = run_cli(capsys, "train", "--resume", str(first), *extra, "--out", str(tmp_path / "x"))
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_resume_refuses_a_model_trained_on_other_data(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    days = np.arange("2020-01-01", "2020-09-01", dtype="datetime64[D]")
+
+    def csv(scale: float) -> str:
+        prices = scale * np.exp(np.cumsum(rng.normal(0, 0.01, len(days))))
+        return "date,close\n" + "\n".join(f"{d},{p:.4f}" for d, p in zip(days, prices))
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(csv(100.0))
+    b.write_text(csv(5.0))
+    first = tmp_path / "first"
+    args = ["train", "--task", "stock", "--arch", "gru", "--set", "task.source=upload", "--set",
+            "task.lookback=10", "--set", "hidden_size=8", "--epochs", "1"]  # fmt: skip
+    assert run_cli(capsys, *args, "--upload", str(a), "--out", str(first))[0] == 0
+    code, _, err = run_cli(
+        capsys, "train", "--resume", str(first), "--upload", str(b), "--out", str(tmp_path / "x")
+    )
+    assert code == 2 and "trained on different data" in err
+    # the same file again is fine
+    code, _, err = run_cli(capsys, "train", "--resume", str(first), "--upload", str(a), "--epochs", "1",
+                           "--out", str(tmp_path / "y"))  # fmt: skip
+    assert code == 0, err
