@@ -23,6 +23,7 @@ from conftest import (
     type_number,
     upload_file,
     wait_idle,
+    wait_trained,
     widget_value,
 )
 
@@ -147,3 +148,14 @@ def test_restart_comes_back_clean_and_a_downloaded_checkpoint_restores_the_model
     answer = fresh.locator("[data-testid='stMetric']").filter(has_text=t("memory.model_answer"))
     assert answer.locator("[data-testid='stMetricValue']").inner_text().strip()
     shot(fresh, "restored-checkpoint")
+    # ... and trains on from its saved weights
+    by_key(fresh, "long_memory._continue").locator("button").click()
+    fresh.wait_for_function(  # the run is going: Stop is enabled
+        "() => { const b = document.querySelector('.st-key-long_memory-_stop button'); return b && !b.disabled; }",
+        timeout=60_000,
+    )
+    wait_trained(fresh, "long_memory", watch_chart=False)
+    assert_clean(fresh)
+    assert any(t("run.reason.done") in a for a in alerts(fresh, "Success"))
+    assert fresh.get_by_text(t("model.which")).count() == 1  # trained here, or the file's model
+    shot(fresh, "continued-checkpoint")
