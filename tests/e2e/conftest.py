@@ -46,7 +46,7 @@ EXCEPTION = "[data-testid='stException']"
 # Small settings per task page: each trains in 5-10 s on one CPU thread (steps, not evaluation),
 # long enough for the live chart to redraw a few times.
 SMALL: dict[str, dict[str, str]] = {
-    "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "4"},
+    "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "16"},
     "sentiment": {
         "sentiment.task.max_len": "12",
         "sentiment.task.max_vocab": "1024",
