@@ -8,10 +8,11 @@ returns a :class:`Prepared`, which holds tensors per split and knows how to eval
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import torch
 from torch import Tensor
@@ -114,6 +115,12 @@ class Prepared(ABC):
     @abstractmethod
     def state(self) -> dict[str, Any]:
         """JSON-able state needed to predict later (vocabularies, scaler); saved with checkpoints."""
+
+    def fresh(self) -> Self:
+        """A new Prepared around the same (cached, read-only) splits and vocabularies, with its own
+        ``model_fields`` and ``notices``: what a task's ``prepare`` hands out of its cache, so a
+        caller's changes never reach the cached object."""
+        return dataclasses.replace(self, model_fields=dict(self.model_fields), notices=list(self.notices))
 
 
 class Task(ABC):

@@ -322,15 +322,7 @@ class CaptioningTask(Task):
     def prepare(cls, opts: CaptioningOptions, seed: int = 0, upload: bytes | None = None) -> CaptioningData:
         if upload is not None:
             raise DataError("captioning does not take uploads: its images are generated")
-        d = _prepare(opts, seed)
-        return CaptioningData(
-            splits=d.splits,
-            model_fields=dict(d.model_fields),
-            notices=list(d.notices),
-            vocab=d.vocab,
-            captions=d.captions,
-            image_size=d.image_size,
-        )
+        return _prepare(opts, seed).fresh()
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: CaptioningOptions) -> CaptioningData:

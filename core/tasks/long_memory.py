@@ -175,12 +175,15 @@ def _prepare(opts: LongMemoryOptions, seed: int) -> LongMemoryData:
     splits = {"train": make_split(opts, opts.n_train, opts.lag, _seeded(seed, 0), variable=opts.curriculum)}
     for i, (name, n) in enumerate(SPLIT_SIZES.items(), start=1):
         splits[name] = make_split(opts, n, opts.lag, _seeded(seed, i))
-    fields = {
+    return LongMemoryData(splits=splits, model_fields=_fields(opts), opts=opts, seed=seed)
+
+
+def _fields(opts: LongMemoryOptions) -> dict[str, Any]:
+    return {
         "vocab_size": len(SPECIALS) + opts.n_symbols + opts.n_noise + 1,
         "n_out": opts.n_symbols,
         "max_len": LAG_MAX + 2,  # room for accuracy_by_lag at any lag the option allows
     }
-    return LongMemoryData(splits=splits, model_fields=fields, opts=opts, seed=seed)
 
 
 class LongMemoryTask(Task):
@@ -216,15 +219,11 @@ class LongMemoryTask(Task):
     def prepare(cls, opts: LongMemoryOptions, seed: int = 0, upload: bytes | None = None) -> LongMemoryData:
         if upload is not None:
             raise DataError("long memory does not take uploads: its sequences are generated")
-        d = _prepare(opts, seed)
-        return LongMemoryData(splits=d.splits, model_fields=dict(d.model_fields), opts=opts, seed=seed)
+        return _prepare(opts, seed).fresh()
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: LongMemoryOptions) -> LongMemoryData:
         opts = saved_options(opts, state, "long-memory")
-        fields = {
-            "vocab_size": len(SPECIALS) + opts.n_symbols + opts.n_noise + 1,
-            "n_out": opts.n_symbols,
-            "max_len": LAG_MAX + 2,
-        }
-        return LongMemoryData(splits={}, model_fields=fields, opts=opts, seed=int(state.get("seed", 0)))
+        return LongMemoryData(
+            splits={}, model_fields=_fields(opts), opts=opts, seed=int(state.get("seed", 0))
+        )

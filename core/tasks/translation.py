@@ -457,19 +457,7 @@ class TranslationTask(Task):
     def prepare(cls, opts: TranslationOptions, seed: int = 0, upload: bytes | None = None) -> TranslationData:
         if upload is not None:
             raise DataError("translation does not take uploads; pick a corpus instead")
-        data = _prepare(opts, seed)
-        # a fresh Prepared around the cached tensors, so callers cannot disturb the cache
-        return TranslationData(
-            splits=data.splits,
-            model_fields=dict(data.model_fields),
-            notices=list(data.notices),
-            src_vocab=data.src_vocab,
-            tgt_vocab=data.tgt_vocab,
-            pairs=data.pairs,
-            corpus=data.corpus,
-            reverse_source=data.reverse_source,
-            max_src_len=data.max_src_len,
-        )
+        return _prepare(opts, seed).fresh()
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: TranslationOptions) -> TranslationData:

@@ -211,8 +211,7 @@ class WordOrderTask(Task):
     def prepare(cls, opts: WordOrderOptions, seed: int = 0, upload: bytes | None = None) -> WordOrderData:
         if upload is not None:
             raise DataError("word order does not take uploads: its sequences are generated")
-        d = _prepare(opts, seed)
-        return WordOrderData(splits=d.splits, model_fields=dict(d.model_fields), opts=opts, seed=seed)
+        return _prepare(opts, seed).fresh()
 
     @classmethod
     def restore(cls, state: dict[str, Any], opts: WordOrderOptions) -> WordOrderData:
