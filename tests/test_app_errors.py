@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from apptest import page_test
 from streamlit.testing.v1 import AppTest
 
 from playground import runner
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
-
-
-def page_test(file: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    return at.switch_page(file).run()
 
 
 def upload(at: AppTest, key: str, name: str, data: bytes, mime: str = "text/csv") -> AppTest:

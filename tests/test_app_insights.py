@@ -9,20 +9,16 @@ each AppTest run (seconds on a busy machine); the scan is done once per module h
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import ROOT, figures, no_problems, page_test
 from streamlit.testing.v1 import AppTest
 
 from core.analysis import attention_pipeline
 from core.models.transformer import TransformerEncoderModel
 from playground.insights.attention_steps import DEFAULT_TEXT
 from playground.insights.strings import EN, KO
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -39,21 +35,6 @@ def scan_components_once():
     manifest_scanner.scan_component_manifests = functools.cache(original)
     yield
     manifest_scanner.scan_component_manifests = original
-
-
-def page_test(file: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    return at.switch_page(file).run()
-
-
-def no_problems(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def trace(at: AppTest, name: str) -> dict:

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from apptest import no_problems, page_test
 from streamlit.testing.v1 import AppTest
 
 from core.registry import compatible
 from playground.app import ALL_PAGES, TASK_PAGES
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
-
-
-def page_test(file: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    if file:
-        at.switch_page(file)
-    return at.run()
-
-
-def no_problems(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_home_renders_with_links_to_every_task():

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from apptest import chart_texts, no_problems, page_test
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +14,9 @@ def foreground(monkeypatch):
 
 
 def trained(file: str, page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    at.switch_page(file).run()
+    at = page_test(file, **query)
     at.button(key=f"{page}._train").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    no_problems(at)
     assert any("Training finished" in s.value for s in at.success)
     return at
 
@@ -63,7 +55,7 @@ def test_long_memory_accuracy_by_lag_and_your_own_sequence():
             "long_memory.train.epochs": "1",
         },
     )
-    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
+    specs = chart_texts(at)
     assert any("lag (distractors between key and question)" in s and '"chance"' in s for s in specs)
     assert any(m.label == "Model's answer" for m in at.metric)
     at.text_area(key="long_memory._seq").set_value("Q a b ?").run()
@@ -81,6 +73,6 @@ def test_word_order_scoreboard_and_swapped_sequence():
             "word_order.model.pos_encoding": "none",
         },
     )
-    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
+    specs = chart_texts(at)
     assert any("transformer-encoder · none" in s for s in specs)
     assert any(m.label == "A and B swapped" for m in at.metric)

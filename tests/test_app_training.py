@@ -7,15 +7,12 @@ thread), so the results are on the page right after the Train click.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from apptest import chart_texts, no_problems, page_test
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
 
 TINY_STOCK = {
     "stock.task.start": "2012-01-01",
@@ -32,28 +29,13 @@ def foreground(monkeypatch):
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
 
 
-def page_test(file: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    return at.switch_page(file).run()
-
-
-def no_problems(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def charts(at: AppTest) -> list[str]:
-    return [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
-
-
 def test_stock_training_shows_loss_chart_metrics_and_survives_setting_changes():
     at = page_test("pages/stock.py", **TINY_STOCK)
     no_problems(at)
     at.button(key="stock._train").click().run()
     no_problems(at)
     assert any("Training finished" in s.value for s in at.success)
-    specs = charts(at)
+    specs = chart_texts(at)
     assert any("training loss (per step)" in s and "validation loss (per epoch)" in s for s in specs)
     assert any('"actual"' in s and '"persistence"' in s for s in specs)  # the test-range chart
     cards = {m.label: m for m in at.metric}
@@ -143,7 +125,7 @@ def test_translation_transformer_attention_for_every_layer_and_head():
     at.button(key="translation._train").click().run()
     no_problems(at)
     assert {m.label for m in at.metric} >= {"Exact match", "BLEU"}
-    specs = charts(at)
+    specs = chart_texts(at)
     assert any("head 1" in s and "head 2" in s for s in specs)  # all heads of a layer
     assert any('"RdBu"' in s or "position" in s for s in specs)  # positional encoding table
     # the attention maps and the positional table can be taken away as interactive HTML files
@@ -207,7 +189,7 @@ def test_long_memory_gates_can_be_scrubbed_epoch_by_epoch():
 
 def gate_heatmap(at: AppTest) -> np.ndarray:
     """The z matrix of the one chart under the recurrent view (the gate heatmap)."""
-    for spec in charts(at):
+    for spec in chart_texts(at):
         fig = json.loads(spec)
         for trace in fig.get("data", []):
             if trace.get("type") == "heatmap" and "unit" in json.dumps(
@@ -239,7 +221,7 @@ def test_sentiment_upload_training_confusion_and_empty_review():
     at.button(key="sentiment._train").click().run()
     no_problems(at)
     assert {m.label for m in at.metric} >= {"Accuracy", "F1", "Verdict"}
-    assert any('"predicted"' in s and '"true"' in s for s in charts(at))  # confusion matrix
+    assert any('"predicted"' in s and '"true"' in s for s in chart_texts(at))  # confusion matrix
     assert any(p.proto.text.startswith(("pos:", "neg:")) for p in at.get("progress"))
     at.text_area(key="sentiment._review").set_value("   ").run()
     assert not at.exception
