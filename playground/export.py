@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from playground.i18n import t
-from playground.insights import strings as _strings  # noqa: F401 - registers the button labels
 
 
 def slug(text: str) -> str:
@@ -38,7 +37,7 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
     base = slug(name)
     cols = st.columns([1, 1, 3], vertical_alignment="center")
     cols[0].download_button(
-        t("ins.common.download_html"),
+        t("export.html"),
         data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
         file_name=f"{base}.html",
         mime="text/html",
@@ -47,7 +46,7 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
     )
     if _has_kaleido():
         cols[1].download_button(
-            t("ins.common.download_svg"),
+            t("export.svg"),
             data=lambda: fig.to_image(format="svg"),
             file_name=f"{base}.svg",
             mime="image/svg+xml",
@@ -55,4 +54,4 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
             icon=":material/download:",
         )
     else:
-        cols[2].caption(t("ins.common.svg_hint"))
+        cols[2].caption(t("export.svg_hint"))

@@ -91,6 +91,9 @@ EN: dict[str, str] = {
     "model.load_header": "…or load a model you saved before",
     "model.loaded": "Loaded a {arch} model with {params} parameters{primary}.",
     "model.wrong_task": "this model was trained for {task}; open that page to use it (this page is {here})",
+    "export.html": "HTML",
+    "export.svg": "SVG",
+    "export.svg_hint": "For an SVG, use the camera icon in the chart's toolbar.",
     "model.continue": "Continue training the loaded model",
     "model.continue_caption": "Starts from its saved weights on the same data, with the sidebar's "
     "training settings (epochs, learning rate, ...); the result replaces the model trained on this page.",
@@ -553,6 +556,9 @@ KO: dict[str, str] = {
     "model.load_header": "…또는 전에 저장한 모델 불러오기",
     "model.loaded": "파라미터 {params}개인 {arch} 모델을 불러왔습니다{primary}.",
     "model.wrong_task": "이 모델은 {task} 과제용입니다. 그 페이지에서 여세요 (이 페이지는 {here})",
+    "export.html": "HTML",
+    "export.svg": "SVG",
+    "export.svg_hint": "SVG는 차트 도구 모음의 카메라 아이콘으로 저장하세요.",
     "model.continue": "불러온 모델 이어서 학습",
     "model.continue_caption": "저장된 가중치에서 시작해 같은 데이터로, 사이드바의 학습 설정(에폭, 학습률 등)으로 "
     "학습합니다. 결과는 이 페이지에서 학습한 모델을 대신합니다.",

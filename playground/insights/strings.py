@@ -15,9 +15,6 @@ EN: dict[str, str] = {
     # ---- shared
     "ins.common.value": "value",
     "ins.common.weight": "weight",
-    "ins.common.download_html": "HTML",
-    "ins.common.download_svg": "SVG",
-    "ins.common.svg_hint": "For an SVG, use the camera icon in the chart's toolbar.",
     "ins.common.budget": "Time budget per model (s)",
     "ins.common.budget_help": "Each model trains until its epochs are done or this many seconds have "
     "passed, whichever comes first. Every model gets the same budget.",
@@ -300,9 +297,6 @@ KO: dict[str, str] = {
     # ---- shared
     "ins.common.value": "값",
     "ins.common.weight": "가중치",
-    "ins.common.download_html": "HTML",
-    "ins.common.download_svg": "SVG",
-    "ins.common.svg_hint": "SVG는 차트 도구 모음의 카메라 아이콘으로 저장하세요.",
     "ins.common.budget": "모델당 시간 예산 (초)",
     "ins.common.budget_help": "각 모델은 에폭을 모두 마치거나 이 시간이 지나면 학습을 멈춥니다. 모든 모델이 같은 예산을 받습니다.",
     "ins.common.building": "데이터를 준비하고 모델을 만드는 중…",
