@@ -69,7 +69,17 @@ class Finished:
     type: str = "finished"
 
 
-Event = Started | Step | Epoch | Snapshot | Finished
+@dataclass
+class Measured:
+    """A measurement of one model of a job before or after its training (see core.measures)."""
+
+    lane: str
+    stage: str  # "before" | "after"
+    values: dict[str, Any] = field(default_factory=dict)
+    type: str = "measured"
+
+
+Event = Started | Step | Epoch | Snapshot | Finished | Measured
 
 
 def to_json(ev: Event) -> str:

@@ -71,14 +71,14 @@ def _settings_for(task_name: str, arch: str, settings: dict[str, Any]) -> dict[s
     return out
 
 
-def _lanes(
+def _specs(
     task_name: str,
     entrants: Sequence[tuple[str, str, dict[str, Any]]],
     settings: dict[str, Any] | None,
     budget_seconds: float,
     seed: int,
-) -> list[Lane]:
-    """Plan and build one lane per (name, architecture, own overrides), all on the first lane's data."""
+) -> list[tuple[str, RunSpec]]:
+    """Plan one run per (name, architecture, own overrides), all on the first one's data."""
     if not entrants:
         raise ConfigError("a race needs at least one entrant")
     names = [n for n, _, _ in entrants]
@@ -86,20 +86,53 @@ def _lanes(
         raise ConfigError(f"entrants must have different names, got {', '.join(names)}")
     if budget_seconds < 0 or not math.isfinite(budget_seconds):
         raise ConfigError(f"the time budget must be a number of seconds >= 0, got {budget_seconds}")
-    lanes: list[Lane] = []
+    specs: list[tuple[str, RunSpec]] = []
     for name, arch, own in entrants:
         shared = _settings_for(task_name, arch, dict(settings or {}))
         run = {**shared, **own, "train.seed": seed, "train.max_seconds": budget_seconds}
         run = {k: v for k, v in run.items() if k not in ("seed", "max_seconds")}
         spec = plan(task_name, arch, run)
-        if lanes:
-            first = lanes[0].spec
+        if specs:
+            first = specs[0][1]
             if spec.task_opts != first.task_opts:
                 raise ConfigError("every entrant of a race must use the same task settings")
             spec.data = first.data  # one set of splits for everyone
-        torch.manual_seed(seed)  # each model starts from the same seeded initialisation
+        specs.append((name, spec))
+    return specs
+
+
+def build_lanes(specs: Sequence[tuple[str, RunSpec]]) -> list[Lane]:
+    """Each run's model, built after seeding with its own training seed (the same for a race's
+    entrants, so each one starts from the same seeded initialisation)."""
+    lanes = []
+    for name, spec in specs:
+        torch.manual_seed(spec.train_cfg.seed)
         lanes.append(Lane(name, spec, spec.build()))
     return lanes
+
+
+def race_specs(
+    task_name: str,
+    archs: Sequence[str],
+    settings: dict[str, Any] | None = None,
+    budget_seconds: float = 60.0,
+    seed: int = 0,
+    *,
+    per_arch: dict[str, dict[str, Any]] | None = None,
+) -> list[tuple[str, RunSpec]]:
+    """The runs of :func:`race`, planned (data loaded, nothing built): (architecture, spec) pairs.
+
+    ``settings`` are shared key=value settings as in :func:`core.runs.plan` (model settings go to
+    the entrants that have them); ``per_arch`` adds settings for one architecture only. Each
+    entrant starts from its task's default settings for that architecture.
+    """
+    per_arch = dict(per_arch or {})
+    stray = sorted(set(per_arch) - set(archs))
+    if stray:
+        raise ConfigError(f"per_arch names {', '.join(stray)}, which are not in the race")
+    return _specs(
+        task_name, [(a, a, dict(per_arch.get(a, {}))) for a in archs], settings, budget_seconds, seed
+    )
 
 
 def race_lanes(
@@ -111,19 +144,25 @@ def race_lanes(
     *,
     per_arch: dict[str, dict[str, Any]] | None = None,
 ) -> list[Lane]:
-    """The lanes of :func:`race`, built and ready (the caller keeps the models after training).
+    """The lanes of :func:`race`, built and ready (the caller keeps the models after training)."""
+    return build_lanes(race_specs(task_name, archs, settings, budget_seconds, seed, per_arch=per_arch))
 
-    ``settings`` are shared key=value settings as in :func:`core.runs.plan` (model settings go to
-    the entrants that have them); ``per_arch`` adds settings for one architecture only. Each
-    entrant starts from its task's default settings for that architecture.
-    """
-    per_arch = dict(per_arch or {})
-    stray = sorted(set(per_arch) - set(archs))
-    if stray:
-        raise ConfigError(f"per_arch names {', '.join(stray)}, which are not in the race")
-    return _lanes(
-        task_name, [(a, a, dict(per_arch.get(a, {}))) for a in archs], settings, budget_seconds, seed
-    )
+
+def pe_specs(
+    settings: dict[str, Any] | None = None,
+    budget_seconds: float = 30.0,
+    seed: int = 0,
+    kinds: Sequence[str] = POSITIONAL_KINDS,
+) -> list[tuple[str, RunSpec]]:
+    """The runs of :func:`pe_ablation`: one Transformer encoder per positional-encoding kind."""
+    bad = [k for k in kinds if k not in POSITIONAL_KINDS]
+    if bad:
+        raise ConfigError(
+            f"unknown positional encoding {', '.join(bad)}; valid: {', '.join(POSITIONAL_KINDS)}"
+        )
+    shared = {k: v for k, v in (settings or {}).items() if k.rpartition(".")[2] != "pos_encoding"}
+    entrants = [(k, PE_ARCH, {"model.pos_encoding": k}) for k in kinds]
+    return _specs(PE_TASK, entrants, shared, budget_seconds, seed)
 
 
 def pe_lanes(
@@ -132,15 +171,8 @@ def pe_lanes(
     seed: int = 0,
     kinds: Sequence[str] = POSITIONAL_KINDS,
 ) -> list[Lane]:
-    """The lanes of :func:`pe_ablation`: one Transformer encoder per positional-encoding kind."""
-    bad = [k for k in kinds if k not in POSITIONAL_KINDS]
-    if bad:
-        raise ConfigError(
-            f"unknown positional encoding {', '.join(bad)}; valid: {', '.join(POSITIONAL_KINDS)}"
-        )
-    shared = {k: v for k, v in (settings or {}).items() if k.rpartition(".")[2] != "pos_encoding"}
-    entrants = [(k, PE_ARCH, {"model.pos_encoding": k}) for k in kinds]
-    return _lanes(PE_TASK, entrants, shared, budget_seconds, seed)
+    """The lanes of :func:`pe_ablation`, built and ready."""
+    return build_lanes(pe_specs(settings, budget_seconds, seed, kinds))
 
 
 def run_lanes(lanes: Sequence[Lane], stop: StopSignal = None) -> Iterator[tuple[str, Event]]:

@@ -1,103 +1,119 @@
-"""Training runs for the app: one background thread per run, events collected for the live view.
+"""Training for the app: every run goes to core's executor, and a page keeps a handle to it.
 
-A :class:`Run` lives in ``st.session_state`` (one per page and session; never in a shared cache)
-and holds the spec, the model, the events so far and the stop flag. The thread stops when the
-user presses Stop, when the session has been gone for a while, or when training ends; Stop keeps
-the model trained so far. A module-level counter limits concurrent trainings across sessions in
-hosted mode (it holds no user data).
+The executor (:mod:`core.execution`) decides where training happens: in worker processes with a
+queue (the app's default, ``local``), on a Ray cluster when ``SEQUENCE_LAB_RAY_ADDRESS`` is set,
+or inline in the script run (``SEQUENCE_LAB_EXECUTOR=inline``, the AppTest suite). The page never
+knows which: it submits a :class:`~core.execution.Job`, draws the handle's events every second
+and shows the models that come back.
 
-Under ``SEQUENCE_LAB_FOREGROUND=1`` (the AppTest suite) the run trains inside the script run
-instead of a thread, so a test sees the finished run right after clicking Train.
+A task page's :class:`Run` and an insight page's Job (:mod:`playground.insights.jobs`) are two
+views over the same handle and go through the same :func:`submit`: one run per page per session,
+the hosted parameter cap checked before anything is queued, the session's presence checked so that
+a closed tab cancels its runs. They live in ``st.session_state`` (never in a shared cache). In
+hosted mode the executor's slots are the hosted concurrency; beyond them visitors wait in line.
 """
 
 from __future__ import annotations
 
-import atexit
 import math
-import os
-import threading
 import time
-import traceback
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
-import torch
 from torch import nn
 
 from core.checkpoint import CheckpointError, bundle, config_json
 from core.config import ConfigError
 from core.events import Epoch, Finished, Snapshot, Started, Step
+from core.execution import USER_ERRORS, Executor, Handle, Job, QueueFull, executor_from_env
 from core.runs import RunSpec
-from core.tasks.base import DataError
-from core.train import train
 from playground.hosted import limits
 
-GRACE_S = 30.0  # a session that has been gone this long stops its training
-TRAIN_NICE = 10  # CPU priority of training threads: below the server's own (0)
-USER_ERRORS = (ConfigError, DataError, CheckpointError)
+GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
 
-_lock = threading.Lock()
-_active = 0
-_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()  # to stop them at interpreter exit
+__all__ = ["USER_ERRORS", "Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
 
 
 class Busy(RuntimeError):
-    """Too many trainings are running on this server right now."""
+    """The waiting line of this server is full right now."""
 
 
-def _acquire(max_concurrent: int) -> bool:
-    global _active
-    with _lock:
-        if max_concurrent and _active >= max_concurrent:
-            return False
-        _active += 1
-        return True
+def executor() -> Executor:
+    """The server's executor, with the hosted concurrency as its number of slots."""
+    ex = executor_from_env("local")
+    if ex.name == "local":
+        lim = limits()
+        default = getattr(ex, "default_slots", None)
+        if default is None:
+            default = ex.slots
+            ex.default_slots = default  # type: ignore[attr-defined]
+        ex.slots = lim.max_concurrent if lim.hosted and lim.max_concurrent else default
+    return ex
 
 
-def _release() -> None:
-    global _active
-    with _lock:
-        _active = max(0, _active - 1)
-
-
-def active_trainings() -> int:
-    with _lock:
-        return _active
-
-
-def foreground() -> bool:
-    return os.environ.get("SEQUENCE_LAB_FOREGROUND", "").strip().lower() in {"1", "true", "yes"}
-
-
-@dataclass
-class Run:
-    """One training run of one page in one session."""
+@dataclass(eq=False)
+class Tracked:
+    """What a page keeps of a submitted job: the handle, seen through the page's eyes."""
 
     page: str
-    spec: RunSpec
-    fingerprint: str
-    n_params: int
-    stop: threading.Event = field(default_factory=threading.Event)
-    events: list[Any] = field(default_factory=list)
-    model: nn.Module | None = None
-    error: str | None = None
-    unexpected: bool = False  # error is a bug, not a user mistake (details in ``detail``)
-    detail: str | None = None
-    done: bool = False
-    thread: threading.Thread | None = None
-    started_at: float = field(default_factory=time.time)
-    _bundle: bytes | None = None
+    handle: Handle
 
     @property
     def running(self) -> bool:
-        return not self.done
+        """Queued or training (the page shows progress and Stop)."""
+        return not self.handle.done
+
+    @property
+    def done(self) -> bool:
+        return self.handle.done
+
+    @property
+    def queued(self) -> bool:
+        return self.handle.queued
+
+    def position(self) -> int | None:
+        return self.handle.position()
+
+    def wait_estimate(self) -> float | None:
+        return self.handle.wait_estimate()
+
+    @property
+    def error(self) -> str | None:
+        return self.handle.error.message if self.handle.error is not None else None
+
+    @property
+    def unexpected(self) -> bool:
+        return bool(self.handle.error and self.handle.error.unexpected)
+
+    @property
+    def detail(self) -> str | None:
+        return self.handle.error.detail if self.handle.error else None
+
+    def stop(self) -> None:
+        self.handle.stop()
+
+
+@dataclass(eq=False)
+class Run(Tracked):
+    """One training run of one task page in one session."""
+
+    spec: RunSpec = None  # type: ignore[assignment]
+    fingerprint: str = ""
+    n_params: int = 0
+    started_at: float = field(default_factory=time.time)
+    _bundle: bytes | None = None
+
+    LANE = "model"
+
+    @property
+    def events(self) -> list[Any]:
+        return self.handle.lane_events(self.LANE)
 
     def _of(self, kind: str) -> list[Any]:
         # by the events' type tag rather than isinstance: still right after a module reload
-        return [e for e in list(self.events) if getattr(e, "type", None) == kind]
+        return [e for e in self.events if getattr(e, "type", None) == kind]
 
     @property
     def started(self) -> Started | None:
@@ -123,15 +139,20 @@ class Run:
 
     @property
     def last_step(self) -> Step | None:
-        for e in reversed(list(self.events)):
+        for e in reversed(self.events):
             if getattr(e, "type", None) == "step":
                 return e
         return None
 
     @property
+    def model(self) -> nn.Module | None:
+        """The trained model, built on first use from the weights the worker sent."""
+        return self.handle.model(self.LANE)
+
+    @property
     def usable(self) -> bool:
         """A model that finished (done, stopped, time budget...) and can be shown and saved."""
-        return self.done and self.model is not None and self.finished is not None
+        return self.done and self.finished is not None and self.model is not None
 
     def metrics(self) -> dict[str, Any]:
         """The summary saved in the checkpoint (same shape as the CLI's metrics.json)."""
@@ -157,15 +178,16 @@ class Run:
     def bundle(self) -> bytes:
         """The trained model as a zip (model.safetensors + config.json), made once."""
         if self._bundle is None:
-            if self.model is None:
+            model = self.model
+            if model is None:
                 raise CheckpointError("there is no trained model to save yet")
             cfg = config_json(self.spec.to_json(), self.spec.data.state(), self.metrics())
-            self._bundle = bundle(self.model, cfg)
+            self._bundle = bundle(model, cfg)
         return self._bundle
 
 
 # ---------------------------------------------------------------------------------------------
-# The work
+# Submitting
 # ---------------------------------------------------------------------------------------------
 
 
@@ -201,97 +223,77 @@ def session_alive_checker() -> Callable[[], bool]:
     return alive
 
 
-def lower_thread_priority(nice: int = TRAIN_NICE) -> bool:
-    """Run the calling thread at a lower CPU priority. On Linux the nice value belongs to each
-    thread, so a training thread yields the cores to the server's own thread (health checks,
-    page reruns, other people's clicks) while the machine is busy. False where it cannot."""
+def check_params(name: str, n_params: int) -> None:
+    """The hosted parameter cap, before anything is queued or built in a worker."""
+    lim = limits()
+    if lim.max_params and n_params > lim.max_params:
+        who = f"{name}: " if name else ""
+        raise ConfigError(
+            f"{who}the model has {n_params:,} parameters, more than this server's limit of "
+            f"{lim.max_params:,}; make it smaller (hidden size, layers, d_model)"
+        )
+
+
+def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[str, int]) -> Tracked:
+    """Queue ``job`` for the page whose record lives in ``st.session_state[slot]``.
+
+    ``params`` is each lane's parameter count (checked against the hosted cap first). A page runs
+    one job at a time: while one is queued or training, that one is returned. Raises Busy when
+    the waiting line is full, ConfigError when a model is over the cap.
+    """
+    old = st.session_state.get(slot)
+    if isinstance(old, Tracked) and old.running:
+        return old
+    for name, n in params.items():
+        check_params(name if len(params) > 1 else "", n)
+    ex = executor()
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):  # not Linux, or already lower than asked
-        return False
-    return True
-
-
-def _work(run: Run, alive: Callable[[], bool], background: bool = False) -> None:
-    if background:
-        lower_thread_priority()
-    try:
-        torch.manual_seed(run.spec.train_cfg.seed)  # the initial weights depend on the seed too
-        run.model = run.spec.build()
-
-        def stop() -> bool:
-            return run.stop.is_set() or not alive()
-
-        for ev in train(run.model, run.spec.data, run.spec.task, run.spec.train_cfg, stop=stop):
-            run.events.append(ev)
-    except USER_ERRORS as e:
-        run.error = str(e)
-    except Exception as e:  # noqa: BLE001 - shown to the user with the details folded away
-        run.error = f"{type(e).__name__}: {e}"
-        run.unexpected = True
-        run.detail = traceback.format_exc()
-    finally:
-        run.done = True
-        _release()
+        handle = ex.submit(job, alive=session_alive_checker())
+    except QueueFull as e:
+        raise Busy(str(e)) from e
+    tracked = make(handle)
+    st.session_state[slot] = tracked
+    if ex.name == "inline":
+        handle.wait()  # trains here, in the script run: the page shows the result right away
+    return tracked
 
 
 def start(page: str, spec: RunSpec, fingerprint: str, n_params: int) -> Run:
-    """Start training ``spec`` for ``page`` (replacing the page's previous run). Raises Busy."""
-    lim = limits()
-    old = current(page)
-    if old is not None and old.running:
-        return old
-    if lim.max_params and n_params > lim.max_params:
-        raise ConfigError(
-            f"the model has {n_params:,} parameters, more than this server's limit of {lim.max_params:,}; "
-            "make it smaller (hidden size, layers, d_model)"
-        )
-    if not _acquire(lim.max_concurrent):
-        raise Busy()
-    run = Run(page=page, spec=spec, fingerprint=fingerprint, n_params=n_params)
-    st.session_state[f"{page}.run"] = run
-    if foreground():
-        _work(run, lambda: True)
-    else:
-        alive = session_alive_checker()
-        run.thread = threading.Thread(
-            target=_work, args=(run, alive, True), name=f"train-{page}", daemon=True
-        )
-        run.thread.stop_event = run.stop  # type: ignore[attr-defined]
-        _threads.add(run.thread)
-        run.thread.start()
-    return run
+    """Queue training ``spec`` for a task page (replacing the page's previous run). Raises Busy."""
+    job = Job.single(spec, Run.LANE)
+    job.label = f"{spec.task.name} / {spec.arch}"
 
+    def make(handle: Handle) -> Run:
+        return Run(page=page, handle=handle, spec=spec, fingerprint=fingerprint, n_params=n_params)
 
-@atexit.register
-def _stop_all() -> None:
-    """Server shutdown: ask every training thread to stop and give it a moment to do so."""
-    threads = list(_threads)
-    for th in threads:
-        ev = getattr(th, "stop_event", None)
-        if ev is not None:
-            ev.set()
-    for th in threads:
-        th.join(timeout=5)
+    return submit(f"{page}.run", job, make, {Run.LANE: n_params})  # type: ignore[return-value]
 
 
 def current(page: str) -> Run | None:
     run = st.session_state.get(f"{page}.run")
     # duck-typed: a Run made before a module reload is another class object, and still our run
-    return run if hasattr(run, "events") and hasattr(run, "stop") and hasattr(run, "spec") else None
+    return run if hasattr(run, "handle") and hasattr(run, "spec") else None
 
 
 def request_stop(page: str) -> None:
     run = current(page)
     if run is not None:
-        run.stop.set()
+        run.stop()
 
 
-def wait(run: Run, timeout: float = 60.0) -> bool:
-    """Block until the run's thread ends (tests); True when it did."""
-    if run.thread is not None:
-        run.thread.join(timeout)
-    return run.done
+def wait(run: Tracked, timeout: float = 60.0) -> bool:
+    """Block until the run ends (tests); True when it did."""
+    return run.handle.wait(timeout)
+
+
+def queued_text(run: Tracked) -> str:
+    """ "Waiting ...: number 3 in line, about 1 min to go" for a queued run."""
+    from playground.i18n import t
+
+    pos = run.position()
+    if not pos:  # just left the line
+        return t("run.queued_next")
+    return t("run.queued", pos=pos, wait=fmt_duration(run.wait_estimate()))
 
 
 def fmt_duration(seconds: float | None) -> str:

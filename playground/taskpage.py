@@ -104,7 +104,9 @@ def _live(page: str) -> None:
 def draw_progress(run: runner.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
     started, step, fin = run.started, run.last_step, run.finished
-    if started is None:
+    if run.queued:
+        st.progress(0.0, text=runner.queued_text(run))
+    elif started is None:
         st.progress(0.0, text=t("run.building"))
     else:
         frac = 1.0 if fin is not None else (step.progress if step else 0.0)
@@ -189,7 +191,7 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
     if (clicked or autostart) and spec is not None and not running:
         try:
             started = runner.start(pc.page, spec, fp or "", n_params or 0)
-            if started.thread is not None:
+            if started.running:
                 st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
         except runner.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")
@@ -210,7 +212,7 @@ def _continue_loaded(pc: PageConfig, chosen: Chosen, loaded: Any) -> None:
         with st.spinner(t("settings.loading_data")):
             spec = resume_run(loaded, apply_limits(chosen.settings), upload=chosen.upload)
         started = runner.start(pc.page, spec, fingerprint(spec), parameter_count(spec))
-        if started.thread is not None:
+        if started.running:
             st.rerun()
     except runner.Busy:
         st.warning(t("run.busy"), icon=":material/hourglass_top:")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from apptest import page_test
+from apptest import no_problems, page_test
 from streamlit.testing.v1 import AppTest
 
+from core.execution import Job
+from core.runs import plan
+from core.workers import LocalExecutor
 from playground import runner
 
 
@@ -16,7 +21,7 @@ def upload(at: AppTest, key: str, name: str, data: bytes, mime: str = "text/csv"
 
 @pytest.fixture(autouse=True)
 def local(monkeypatch):
-    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
 
 
@@ -92,7 +97,7 @@ def test_an_unexpected_bug_is_a_friendly_error(monkeypatch):
 
 
 def test_stop_keeps_the_model_trained_so_far(monkeypatch):
-    monkeypatch.delenv("SEQUENCE_LAB_FOREGROUND")  # the real thing: a background thread
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "local")  # the real thing: a worker process
     at = page_test(
         "pages/long_memory.py",
         **{
@@ -105,13 +110,17 @@ def test_stop_keeps_the_model_trained_so_far(monkeypatch):
     at.button(key="long_memory._train").click().run()
     run = at.session_state["long_memory.run"]
     try:
-        assert run.thread is not None and run.thread.is_alive()
+        assert run.running
+        deadline = time.monotonic() + 60
+        while run.last_step is None and time.monotonic() < deadline:  # the live chart has a point
+            time.sleep(0.05)
+        assert run.last_step is not None
         assert at.button(key="long_memory._train").disabled
         assert not at.button(key="long_memory._stop").disabled
         at.button(key="long_memory._stop").click().run()
         assert runner.wait(run, timeout=60)
     finally:
-        run.stop.set()
+        run.stop()
         runner.wait(run, timeout=60)
     at.run()
     assert not at.exception and not at.error
@@ -121,7 +130,7 @@ def test_stop_keeps_the_model_trained_so_far(monkeypatch):
     assert not at.button(key="long_memory._train").disabled
 
 
-def test_hosted_mode_caps_and_busy_server(monkeypatch):
+def test_hosted_mode_caps_and_a_full_waiting_line(monkeypatch):
     monkeypatch.setenv("SEQUENCE_LAB_HOSTED", "1")
     monkeypatch.setenv("SEQUENCE_LAB_MAX_EPOCHS", "5")
     monkeypatch.setenv("SEQUENCE_LAB_MAX_PARAMS", "500")
@@ -131,10 +140,21 @@ def test_hosted_mode_caps_and_busy_server(monkeypatch):
     at.button(key="long_memory._train").click().run()
     assert not at.exception
     assert any("more than this server's limit" in e.value for e in at.error)
-    # a small enough model, but every training slot is taken
-    monkeypatch.setenv("SEQUENCE_LAB_MAX_PARAMS", "10000000")
-    monkeypatch.setattr(runner, "_active", 1)
-    at.button(key="long_memory._train").click().run()
-    assert not at.exception
-    assert any("busy" in w.value for w in at.warning)
     assert "long_memory.run" not in at.session_state
+    # a small enough model, but the waiting line is full (a line of length 0, every slot taken)
+    monkeypatch.setenv("SEQUENCE_LAB_MAX_PARAMS", "10000000")
+    ex = LocalExecutor(slots=1, max_queue=0)
+    blocker = ex.submit(Job.single(plan("long-memory", "rnn", {"epochs": 500, "hidden_size": 8})))
+    try:
+        monkeypatch.setattr(runner, "executor", lambda: ex)
+        deadline = time.monotonic() + 30
+        while blocker.queued and time.monotonic() < deadline:
+            time.sleep(0.02)
+        at.button(key="long_memory._train").click().run()
+        assert not at.exception
+        assert any("waiting line" in w.value for w in at.warning)
+        assert "long_memory.run" not in at.session_state
+    finally:
+        ex.shutdown()
+    no_problems(at)
+    assert at.slider(key="long_memory.train.epochs").value != 3

@@ -1,7 +1,7 @@
 """AppTest of the insight pages: each renders without errors, shows the numbers core computes,
 runs its experiment with a tiny budget, and switches to Korean.
 
-``SEQUENCE_LAB_FOREGROUND=1`` makes the experiments train inside the script run, so the results
+``SEQUENCE_LAB_EXECUTOR=inline`` makes the experiments train inside the script run, so the results
 are on the page right after the click. Streamlit scans every installed package for components on
 each AppTest run (seconds on a busy machine); the scan is done once per module here.
 """
@@ -23,7 +23,7 @@ from playground.insights.strings import EN, KO
 
 @pytest.fixture(autouse=True)
 def foreground(monkeypatch):
-    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
 
 

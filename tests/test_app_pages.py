@@ -119,17 +119,17 @@ def test_reset_to_defaults():
 def test_train_something_now_opens_a_page_and_starts_training(monkeypatch):
     from playground import runner
 
-    monkeypatch.delenv("SEQUENCE_LAB_FOREGROUND", raising=False)  # a real background thread
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "local")  # a real worker process
     tiny = {"translation.task.n_pairs": "200", "translation.model.hidden_size": "16"}
     at = page_test(**tiny)
     at.button(key="home._quick").click().run()
     run = at.session_state["translation.run"]
     try:
         assert at.title[0].value == "Toy translation"
-        assert run.thread is not None
+        assert run.running
         assert not at.button(key="translation._stop").disabled
     finally:
-        run.stop.set()
+        run.stop()
         runner.wait(run, timeout=60)
     assert run.done
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 @pytest.fixture(autouse=True)
 def foreground(monkeypatch):
-    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
 
 

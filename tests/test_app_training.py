@@ -1,6 +1,6 @@
 """AppTest: training with tiny settings on the stock, translation and sentiment pages.
 
-``SEQUENCE_LAB_FOREGROUND=1`` makes the runner train inside the script run (the real app uses a
+``SEQUENCE_LAB_EXECUTOR=inline`` makes the runner train inside the script run (the real app uses a
 thread), so the results are on the page right after the Train click.
 """
 
@@ -25,7 +25,7 @@ TINY_STOCK = {
 
 @pytest.fixture(autouse=True)
 def foreground(monkeypatch):
-    monkeypatch.setenv("SEQUENCE_LAB_FOREGROUND", "1")
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
 
 

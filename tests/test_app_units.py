@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -177,23 +175,3 @@ def test_t_falls_back_and_formats():
     assert i18n.t("no.such.key", default="x {a}", a=1) == "x 1"
     assert i18n.t("no.such.key") == "no.such.key"
     assert i18n.t("run.finished_in", time="3 s", steps="10") == "Trained for 3 s (10 steps)"
-
-
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are a Linux feature here")
-def test_training_threads_run_below_the_servers_priority():
-    from playground.runner import TRAIN_NICE, lower_thread_priority
-
-    seen = {}
-
-    def worker():
-        seen["ok"] = lower_thread_priority()
-        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    if before >= TRAIN_NICE:
-        pytest.skip("the tests already run at a priority as low as a training thread's")
-    th = threading.Thread(target=worker)
-    th.start()
-    th.join()
-    assert seen["ok"] and seen["nice"] == TRAIN_NICE
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # this thread untouched

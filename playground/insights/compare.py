@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.race import race_lanes
+from core.race import race_specs
 from core.registry import compatible, get_arch, get_task, tasks
 from playground import charts
 from playground.i18n import t
@@ -74,10 +74,8 @@ def start_race(s: dict[str, Any]) -> jobs.Job:
     settings = {"train.epochs": jobs.capped_epochs(s["epochs"])}
     budget = jobs.capped_seconds(s["budget"])
 
-    def build() -> list:
-        return race_lanes(s["task"], s["archs"], settings, budget_seconds=budget, seed=s["seed"])
-
-    return jobs.start(PAGE, s["task"], s, build)
+    lanes = race_specs(s["task"], s["archs"], settings, budget_seconds=budget, seed=s["seed"])
+    return jobs.start(PAGE, s["task"], s, lanes)
 
 
 def draw_race(job: jobs.Job) -> None:

@@ -20,7 +20,7 @@ from core.checkpoint import bundle, config_json
 from core.decode import beam_search, gnmt_length_penalty
 from core.events import Snapshot
 from core.models.base import EOS, SPECIALS
-from core.race import race_lanes
+from core.race import race_specs
 from core.tasks.base import DataError
 from core.text import pad_batch
 from playground import runner
@@ -147,10 +147,8 @@ def start_training(s: dict[str, Any]) -> jobs.Job:
     }
     budget = jobs.capped_seconds(s["budget"])
 
-    def build() -> list:
-        return race_lanes(TASK, [s["arch"]], settings, budget_seconds=budget, seed=s["seed"])
-
-    return jobs.start(PAGE, TASK, s, build)
+    lanes = race_specs(TASK, [s["arch"]], settings, budget_seconds=budget, seed=s["seed"])
+    return jobs.start(PAGE, TASK, s, lanes)
 
 
 def _draw_training(job: jobs.Job) -> None:

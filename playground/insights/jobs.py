@@ -1,68 +1,78 @@
-"""Experiments of the insight pages: several models (lanes of :mod:`core.race`) trained one after
-the other in a background thread, like the task pages' runner does for one model.
+"""Experiments of the insight pages: several models (a race's lanes) trained one after the other
+in one job of the executor, like a task page's single run (:mod:`playground.runner`).
 
 A :class:`Job` lives in ``st.session_state`` (one per page and session, never in a shared cache)
-and holds the lanes, their (name, event) pairs, per-lane measurements taken before and after
-training, and the stop flag. It shares the runner's limits: the hosted concurrency counter, the
-parameter and time caps, and the "session gone" check. Under ``SEQUENCE_LAB_FOREGROUND=1`` (the
-AppTest suite) it runs inside the script run.
+and is a view over the executor's handle: the lanes' (name, event) pairs, the measurements taken
+before and after each lane's training (in the worker, by a measurement named in
+:mod:`core.measures`), and each lane's trained model once its weights are back. It goes through
+the runner's :func:`~playground.runner.submit`, so it shares the queue, the hosted caps and the
+"session gone" check.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
-from core.config import ConfigError
-from core.events import Epoch, Finished, Snapshot, Started, Step
-from core.models.base import count_params
-from core.race import Lane, run_lanes, summary
+from core.events import Epoch, Finished, Measured, Snapshot, Started, Step
+from core.execution import Handle
+from core.execution import Job as ExecJob
+from core.race import Lane, summary
+from core.runs import RunSpec
 from playground import runner
 from playground.hosted import limits
+from playground.planning import parameter_count
 
-Measure = Callable[[Lane], dict[str, Any]]
 
-
-@dataclass
-class Job:
+@dataclass(eq=False)
+class Job(runner.Tracked):
     """One experiment of one page in one session."""
 
-    page: str
-    task: str  # the task name (for the summary's metric)
-    params: dict[str, Any]  # what the user asked for (shown with the results)
-    stop: threading.Event = field(default_factory=threading.Event)
-    lanes: list[Lane] = field(default_factory=list)
-    events: list[tuple[str, Any]] = field(default_factory=list)
-    extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # lane -> {"before": .., "after": ..}
-    stage: str = "building"  # building | training | measuring | done
-    error: str | None = None
-    unexpected: bool = False
-    detail: str | None = None
-    done: bool = False
-    thread: threading.Thread | None = None
+    task: str = ""  # the task name (for the summary's metric)
+    params: dict[str, Any] = field(default_factory=dict)  # what the user asked for (shown with results)
 
     @property
-    def running(self) -> bool:
-        return not self.done
+    def events(self) -> list[tuple[str, Any]]:
+        return [(n, ev) for n, ev in list(self.handle.events) if not isinstance(ev, Measured)]
 
     @property
     def names(self) -> list[str]:
-        if self.lanes:
-            return [lane.name for lane in self.lanes]
-        seen: list[str] = []
-        for name, _ in list(self.events):
-            if name not in seen:
-                seen.append(name)
-        return seen
+        return [name for name, _ in self.handle.job.lanes]
+
+    @property
+    def lanes(self) -> list[Lane]:
+        """The lanes whose trained model is back (after the job, every lane that trained)."""
+        out = []
+        for name, spec in self.handle.job.lanes:
+            model = self.handle.model(name)
+            if model is not None:
+                out.append(Lane(name, spec, model))
+        return out
+
+    @property
+    def extras(self) -> dict[str, dict[str, Any]]:
+        """lane -> {"before": values, "after": values} from the measurements so far."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, ev in list(self.handle.events):
+            if isinstance(ev, Measured):
+                out.setdefault(name, {})[ev.stage] = ev.values
+        return out
+
+    @property
+    def stage(self) -> str:
+        """queued | training | done"""
+        if self.handle.queued:
+            return "queued"
+        return "done" if self.done else "training"
+
+    def spec(self, name: str) -> RunSpec:
+        return self.handle.job.spec(name)
 
     def of(self, name: str, kind: type) -> list[Any]:
-        return [ev for n, ev in list(self.events) if n == name and isinstance(ev, kind)]
+        return [ev for ev in self.handle.lane_events(name) if isinstance(ev, kind)]
 
     def steps(self, name: str) -> list[Step]:
         return self.of(name, Step)
@@ -82,15 +92,16 @@ class Job:
         return s[0] if s else None
 
     def lane(self, name: str) -> Lane | None:
-        return next((lane for lane in self.lanes if lane.name == name), None)
+        model = self.handle.model(name) if name in self.names else None
+        return Lane(name, self.spec(name), model) if model is not None else None
 
     def rows(self) -> list[dict[str, Any]]:
         """The race's table (core.race.summary): one row per lane that started."""
-        return summary(self.task, list(self.events))
+        return summary(self.task, self.events)
 
     def current_lane(self) -> str | None:
         """The lane training now (the last one with events and no Finished yet)."""
-        events = list(self.events)
+        events = self.events
         if not events:
             return None
         name, ev = events[-1]
@@ -110,96 +121,33 @@ def capped_epochs(epochs: int) -> int:
     return min(epochs, lim.max_epochs) if lim.hosted and lim.max_epochs else epochs
 
 
-def _work(
-    job: Job,
-    build: Callable[[], list[Lane]],
-    before: Measure | None,
-    after: Measure | None,
-    alive: Callable[[], bool],
-) -> None:
-    try:
-        lanes = build()
-        lim = limits()
-        for lane in lanes:
-            n = count_params(lane.model)
-            if lim.max_params and n > lim.max_params:
-                raise ConfigError(
-                    f"{lane.name}: the model has {n:,} parameters, more than this server's limit of "
-                    f"{lim.max_params:,}; make it smaller"
-                )
-        job.lanes = lanes
-        if before is not None:
-            job.stage = "measuring"
-            for lane in lanes:
-                job.extras.setdefault(lane.name, {})["before"] = before(lane)
-        job.stage = "training"
-
-        def stop() -> bool:
-            return job.stop.is_set() or not alive()
-
-        for name, ev in run_lanes(lanes, stop):
-            job.events.append((name, ev))
-            if isinstance(ev, Finished) and after is not None and ev.step > 0:
-                job.stage = "measuring"
-                lane = job.lane(name)
-                if lane is not None:
-                    job.extras.setdefault(name, {})["after"] = after(lane)
-                job.stage = "training"
-    except runner.USER_ERRORS as e:
-        job.error = str(e)
-    except Exception as e:  # noqa: BLE001 - shown to the user with the details folded away
-        job.error = f"{type(e).__name__}: {e}"
-        job.unexpected = True
-        job.detail = traceback.format_exc()
-    finally:
-        job.stage = "done"
-        job.done = True
-        runner._release()
-
-
 def start(
-    page: str,
-    task: str,
-    params: dict[str, Any],
-    build: Callable[[], list[Lane]],
-    *,
-    before: Measure | None = None,
-    after: Measure | None = None,
+    page: str, task: str, params: dict[str, Any], lanes: list[tuple[str, RunSpec]], measure: str | None = None
 ) -> Job:
-    """Start an experiment for ``page`` (replacing its previous one). Raises runner.Busy.
+    """Queue an experiment for ``page`` (replacing its previous one). Raises runner.Busy.
 
-    ``build`` makes the lanes (in the thread: it may load data); ``before`` / ``after`` measure a
-    lane before any training and right after its own training ends (results in ``job.extras``).
+    ``lanes`` are the planned runs, (name, spec), trained one after the other in one job;
+    ``measure`` names a measurement of :mod:`core.measures` taken on each model before and after
+    its training (results in ``job.extras``).
     """
-    old = current(page)
-    if old is not None and old.running:
-        return old
-    if not runner._acquire(limits().max_concurrent):  # one counter for every training on the server
-        raise runner.Busy()
-    job = Job(page=page, task=task, params=dict(params))
-    st.session_state[f"{page}.job"] = job
-    if runner.foreground():
-        _work(job, build, before, after, lambda: True)
-    else:
-        alive = runner.session_alive_checker()
-        job.thread = threading.Thread(
-            target=_work, args=(job, build, before, after, alive), name=f"insight-{page}", daemon=True
-        )
-        job.thread.stop_event = job.stop  # type: ignore[attr-defined]
-        runner._threads.add(job.thread)  # stopped with the others when the server shuts down
-        job.thread.start()
-    return job
+    job = ExecJob(list(lanes), measure=measure, label=f"{page}: {', '.join(n for n, _ in lanes)}")
+
+    def make(handle: Handle) -> Job:
+        return Job(page=page, handle=handle, task=task, params=dict(params))
+
+    counts = {name: parameter_count(spec) for name, spec in lanes}
+    return runner.submit(f"{page}.job", job, make, counts)  # type: ignore[return-value]
 
 
 def current(page: str) -> Job | None:
     job = st.session_state.get(f"{page}.job")
-    return job if isinstance(job, Job) else None
+    return job if hasattr(job, "handle") and hasattr(job, "params") else None
 
 
 def request_stop(page: str) -> None:
     job = current(page)
     if job is not None:
-        job.stop.set()
+        job.stop()
 
 
 def progress(job: Job) -> tuple[float, str, dict[str, Any]]:

@@ -13,8 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.analysis import hidden_grad_norms
-from core.race import Lane, race_lanes
+from core.measures import GRAD_BATCH, memory_before
+from core.measures import MEMORY_LAGS as LAGS
+from core.race import race_lanes, race_specs
 from playground import charts
 from playground.errors import guarded
 from playground.i18n import t
@@ -24,8 +25,6 @@ from playground.insights.common import BIND, lane_color, page_header
 PAGE = "memory"
 TASK = "long-memory"
 CELLS = ("rnn", "lstm", "gru")
-LAGS = (1, 2, 5, 10, 20, 50, 100, 200)
-GRAD_BATCH = 64  # test sequences the gradient norms are averaged over
 
 
 def _settings() -> dict[str, Any]:
@@ -71,22 +70,6 @@ def _settings() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def grad_batch(lane: Lane) -> dict[str, Any]:
-    """The first test sequences (every one at the full lag) for the gradient measurement."""
-    return {k: v[:GRAD_BATCH] for k, v in lane.spec.data.splits["test"].items()}
-
-
-def measure_before(lane: Lane) -> dict[str, Any]:
-    return {"grad": hidden_grad_norms(lane.model, grad_batch(lane)).tolist()}
-
-
-def measure_after(lane: Lane) -> dict[str, Any]:
-    return {
-        "grad": hidden_grad_norms(lane.model, grad_batch(lane)).tolist(),
-        "by_lag": lane.spec.data.accuracy_by_lag(lane.model, list(LAGS), n=128),
-    }
-
-
 def race_settings(s: dict[str, Any]) -> dict[str, Any]:
     return {
         "task.lag": s["lag"],
@@ -103,7 +86,7 @@ def init_gradients(cells: tuple[str, ...], lag: int, hidden_size: int, n_train: 
     """||dL/dh_t|| of the cells as the race builds them (same seed, so the same initial weights)."""
     s = {"lag": lag, "hidden_size": hidden_size, "n_train": n_train, "epochs": 1, "clip": 1.0}
     lanes = race_lanes(TASK, list(cells), race_settings(s), budget_seconds=0, seed=seed)
-    return {lane.name: measure_before(lane) for lane in lanes}
+    return {lane.name: memory_before(lane.model, lane.spec) for lane in lanes}
 
 
 def start_memory(s: dict[str, Any]) -> jobs.Job:
@@ -111,10 +94,8 @@ def start_memory(s: dict[str, Any]) -> jobs.Job:
     budget = jobs.capped_seconds(s["budget"])
     cells = [c for c in CELLS if c in s["cells"]]
 
-    def build() -> list[Lane]:
-        return race_lanes(TASK, cells, settings, budget_seconds=budget, seed=s["seed"])
-
-    return jobs.start(PAGE, TASK, s, build, before=measure_before, after=measure_after)
+    lanes = race_specs(TASK, cells, settings, budget_seconds=budget, seed=s["seed"])
+    return jobs.start(PAGE, TASK, s, lanes, measure="memory")
 
 
 def ratio(grad: list[float]) -> float:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.analysis import positional_similarity
 from core.models.positional import POSITIONAL_KINDS, sinusoidal_encoding
-from core.race import pe_lanes
+from core.race import pe_specs
 from playground import charts
 from playground.i18n import t
 from playground.insights import jobs, racing
@@ -141,10 +141,8 @@ def start_ablation(s: dict[str, Any]) -> jobs.Job:
     }
     budget = jobs.capped_seconds(s["budget"])
 
-    def build() -> list:
-        return pe_lanes(settings, budget_seconds=budget, seed=s["seed"])
-
-    return jobs.start(PAGE, "word-order", s, build)
+    lanes = pe_specs(settings, budget_seconds=budget, seed=s["seed"])
+    return jobs.start(PAGE, "word-order", s, lanes)
 
 
 def draw_ablation(job: jobs.Job) -> None:

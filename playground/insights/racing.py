@@ -47,7 +47,7 @@ def controls(page: str, start: Callable[[], jobs.Job], *, label_key: str, disabl
     if clicked and not running:
         try:
             started = start()
-            if started.thread is not None:
+            if started.running:
                 st.rerun()  # draw the page in its running state (Stop enabled, live charts)
         except runner.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")
@@ -82,10 +82,8 @@ def follow(page: str, draw: Draw) -> jobs.Job | None:
 
 def progress_bar(job: jobs.Job) -> None:
     frac, now, last = jobs.progress(job)
-    if job.stage == "building":
-        text = t("ins.common.building")
-    elif job.stage == "measuring":
-        text = t("ins.common.measuring")
+    if job.queued:
+        text = runner.queued_text(job)
     elif now and last:
         text = t(
             "ins.common.progress",
@@ -111,7 +109,7 @@ def status(job: jobs.Job) -> None:
             show_user_error(job.error)
         return
     reasons = {n: f.reason for n in job.names if (f := job.finished(n)) is not None}
-    if job.stop.is_set() or "stopped" in reasons.values():
+    if job.handle.stop_requested or "stopped" in reasons.values():
         st.info(t("ins.common.stopped"), icon=":material/info:")
     elif reasons and len(reasons) == len(job.names):
         budget = [n for n, r in reasons.items() if r == "time_budget"]

@@ -111,7 +111,7 @@ class Server:
 
     def __init__(self, env: dict[str, str] | None = None, name: str = "server"):
         self.env = {**os.environ, **(env or {})}
-        for var in ("SEQUENCE_LAB_FOREGROUND",):  # the unit tests' switch: never for a real server
+        for var in ("SEQUENCE_LAB_EXECUTOR",):  # the unit tests' switch: never for a real server
             self.env.pop(var, None)
         self.env.setdefault("SEQUENCE_LAB_CACHE", str(ARTIFACTS / "cache"))
         self.proc: subprocess.Popen | None = None

@@ -1,0 +1,379 @@
+"""The local backend: every job trains in a worker process of its own, a few at a time, the rest wait.
+
+Why processes and not threads: a training thread shares the web server's interpreter lock, so the
+server and the trainings slow each other down, Stop must wait for the current step, and the memory
+a model took stays with the server. A worker process gets its own cores (torch threads sized to
+its share), can be ended at once, and gives all its memory back when it exits.
+
+Workers are forked from a fork server that has already imported torch and this package (Python's
+``forkserver`` start method: a clean single-threaded process, not the web server), so a job starts
+in a fraction of a second rather than the two or three seconds of a fresh interpreter. Where that
+start method does not exist (macOS, Windows) workers are spawned.
+
+A dispatcher thread in the calling process starts queued jobs when a slot frees, moves the
+workers' messages onto their handles, passes Stop on (and ends a worker that has not stopped within
+``stop_grace`` seconds, keeping the weights it sent when asked to stop), cancels the jobs of an
+owner that is gone, and turns a worker that died into a clear failure.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import os
+import signal
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.events import Finished
+from core.execution import (
+    Executor,
+    Handle,
+    Job,
+    QueueFull,
+    RunError,
+    cores,
+    describe_error,
+    work,
+)
+
+POLL_S = 0.05  # the dispatcher's beat while anything runs
+ALIVE_EVERY_S = 1.0  # how often an owner's presence is checked
+TYPICAL_RUN_S = 30.0  # the guess for a job's length before any has finished here
+WORKER_NICE = 5  # a little below the web server, so pages stay responsive while workers train
+
+
+def _context() -> Any:
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        # imported once in the fork server; every worker forked from it starts with them loaded
+        ctx.set_forkserver_preload(["torch", "core.execution", "core.workers", "core.registry"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _worker_main(conn: Any, stop_event: Any, job: Job, threads: int, nice: int) -> None:
+    """The worker process: train the job, send every message, then ("end", "", None)."""
+    import torch
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server is the server's to handle
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass
+    torch.set_num_threads(max(1, threads))
+    try:
+        for msg in work(job, stop_event.is_set):
+            conn.send(msg)
+    except Exception as e:  # noqa: BLE001 - every failure goes back to the page as a message
+        message, unexpected, detail = describe_error(e)
+        try:
+            conn.send(("error", "", (message, unexpected, detail)))
+        except Exception:  # noqa: BLE001 - e.g. the error itself cannot be pickled
+            conn.send(("error", "", (message, unexpected, None)))
+    conn.send(("end", "", None))
+    conn.close()
+
+
+@dataclass
+class _Worker:
+    handle: Handle
+    process: Any
+    conn: Any
+    stop_event: Any
+    stop_sent_at: float | None = None
+    ended: bool = False  # the worker said "end"
+
+
+class LocalExecutor(Executor):
+    """Jobs in worker processes: ``slots`` at once, up to ``max_queue`` waiting in line."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        slots: int | None = None,
+        threads: int | None = None,
+        *,
+        max_queue: int = 100,
+        stop_grace: float = 2.0,
+        nice: int = WORKER_NICE,
+    ) -> None:
+        self.slots = max(1, int(slots or cores()))
+        self._threads = threads
+        self.max_queue = max(0, int(max_queue))
+        self.stop_grace = stop_grace
+        self.nice = nice
+        self._ctx = _context()
+        self._lock = threading.RLock()
+        self._pending: deque[Handle] = deque()
+        self._running: dict[int, _Worker] = {}
+        self._durations: deque[float] = deque(maxlen=20)
+        self._wake = threading.Event()
+        self._closed = False
+        self._last_alive = 0.0
+        self._thread = threading.Thread(target=self._loop, name="sequence-lab-dispatcher", daemon=True)
+        self._thread.start()
+        atexit.register(self.shutdown)
+
+    @property
+    def threads(self) -> int:
+        """Torch threads per worker: the cores shared among the slots (at least one)."""
+        return max(1, self._threads or cores() // self.slots)
+
+    def warm(self) -> None:
+        """Start the fork server now (it imports torch) so that the first job starts fast."""
+        if self._ctx.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            threading.Thread(target=forkserver.ensure_running, name="forkserver-warm", daemon=True).start()
+
+    # -- submitting --------------------------------------------------------------------------
+    def submit(self, job: Job, *, alive: Callable[[], bool] | None = None) -> Handle:
+        handle = Handle(job=job, executor=self, alive=alive)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this executor has been shut down")
+            if len(self._pending) >= self.max_queue and len(self._running) >= self.slots:
+                raise QueueFull(f"{len(self._pending)} trainings are already waiting")
+            self._pending.append(handle)
+        self._wake.set()
+        return handle
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {"running": len(self._running), "queued": len(self._pending), "slots": self.slots}
+
+    def position(self, handle: Handle) -> int | None:
+        with self._lock:
+            for i, h in enumerate(self._pending):
+                if h is handle:
+                    return i + 1
+        return None
+
+    def typical_seconds(self) -> float:
+        with self._lock:
+            return statistics.median(self._durations) if self._durations else TYPICAL_RUN_S
+
+    def wait_estimate(self, handle: Handle) -> float | None:
+        """Seconds until ``handle`` starts: the running jobs' own ETAs, then a typical job per place."""
+        pos = self.position(handle)
+        if pos is None:
+            return None
+        typical = self.typical_seconds()
+        with self._lock:
+            free_at = []
+            for w in self._running.values():
+                eta = w.handle.eta()
+                free_at.append(eta if eta is not None else typical)
+        free_at += [0.0] * (self.slots - len(free_at))
+        free_at.sort()
+        # each job ahead takes the slot that frees first and holds it for a typical run
+        for _ in range(pos - 1):
+            free_at[0] += typical
+            free_at.sort()
+        return max(0.0, free_at[0])
+
+    # -- the handle's hooks ----------------------------------------------------------------------
+    def _stop(self, handle: Handle) -> None:
+        with self._lock:
+            if handle in self._pending:
+                self._pending.remove(handle)
+                handle._end("cancelled")
+                return
+        self._wake.set()
+
+    # -- the dispatcher ------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while not self._closed:
+            try:
+                self._tick()
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive any one job
+                import traceback
+
+                traceback.print_exc()
+            with self._lock:
+                busy = bool(self._running or self._pending)
+            self._wake.wait(POLL_S if busy else 1.0)
+            self._wake.clear()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        check_alive = now - self._last_alive >= ALIVE_EVERY_S
+        if check_alive:
+            self._last_alive = now
+        with self._lock:
+            workers = list(self._running.values())
+            pending = list(self._pending)
+        for h in pending:
+            if check_alive and _gone(h):
+                h.stop()
+        for w in workers:
+            self._pump(w, now, check_alive)
+        self._start_pending()
+
+    def _start_pending(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed or len(self._running) >= self.slots or not self._pending:
+                    return
+                handle = self._pending.popleft()
+            self._launch(handle)
+
+    def _launch(self, handle: Handle) -> None:
+        parent, child = self._ctx.Pipe(duplex=False)
+        stop_event = self._ctx.Event()
+        proc = self._ctx.Process(
+            target=_worker_main,
+            args=(child, stop_event, handle.job, self.threads, self.nice),
+            name=f"sequence-lab-worker-{handle.id}",
+            daemon=True,
+        )
+        handle._start()
+        try:
+            proc.start()
+        except Exception as e:  # noqa: BLE001 - e.g. the job cannot be pickled, no memory for a process
+            parent.close()
+            child.close()
+            handle._end("failed", RunError(*describe_error(e)))
+            return
+        child.close()  # the worker holds the other end; EOF here means it has gone
+        with self._lock:
+            self._running[handle.id] = _Worker(handle, proc, parent, stop_event)
+
+    def _pump(self, w: _Worker, now: float, check_alive: bool) -> None:
+        h = w.handle
+        try:
+            while w.conn.poll():
+                kind, name, payload = w.conn.recv()
+                if kind == "end":
+                    w.ended = True
+                    break
+                if kind == "error":
+                    message, unexpected, detail = payload
+                    h.error = RunError(message, unexpected, detail)
+                    continue
+                h._take((kind, name, payload))
+        except (EOFError, OSError):
+            pass  # the worker is gone; decided below
+        if w.ended:
+            self._finish(w, "failed" if h.error else "done", h.error)
+            return
+        if check_alive and not h.stop_requested and _gone(h):
+            h.stop_requested = True
+        if h.stop_requested and w.stop_sent_at is None:
+            w.stop_event.set()
+            w.stop_sent_at = now
+        if w.stop_sent_at is not None and now - w.stop_sent_at > self.stop_grace:
+            self._end_stopped(w)
+            return
+        if not w.process.is_alive():
+            w.process.join(0.1)
+            code = w.process.exitcode
+            self._finish(
+                w,
+                "failed",
+                RunError(
+                    f"the training process ended unexpectedly (exit code {code}"
+                    + (", killed: perhaps out of memory" if code == -signal.SIGKILL else "")
+                    + "); the server is fine: press Train to try again, or make the model smaller",
+                    unexpected=True,
+                ),
+            )
+
+    def _end_stopped(self, w: _Worker) -> None:
+        """Stop did not end the worker within the grace: end it, keep what it sent."""
+        w.process.kill()
+        w.process.join(5)
+        h = w.handle
+        try:
+            while w.conn.poll():
+                kind, name, payload = w.conn.recv()
+                if kind in ("event", "weights", "model"):
+                    h._take((kind, name, payload))
+        except (EOFError, OSError):
+            pass
+        lane = _current_lane(h)
+        if lane is not None and h.finished(lane) is None:
+            last = [ev for ev in h.lane_events(lane) if getattr(ev, "type", "") == "step"]
+            kept = lane in h.weights
+            h._take(
+                (
+                    "event",
+                    lane,
+                    Finished(
+                        reason="stopped",
+                        message=(
+                            "stopped at once; the weights trained so far are kept (test metrics skipped)"
+                            if kept
+                            else "stopped at once; no step had finished, so there is no model to keep"
+                        ),
+                        epoch=last[-1].epoch if last else 0,
+                        step=last[-1].step if last else 0,
+                        elapsed_s=last[-1].elapsed_s if last else 0.0,
+                    ),
+                )
+            )
+        self._finish(w, "done")
+
+    def _finish(self, w: _Worker, status: str, error: RunError | None = None) -> None:
+        with self._lock:
+            self._running.pop(w.handle.id, None)
+        try:
+            w.conn.close()
+        except OSError:
+            pass
+        if w.process.is_alive():
+            w.process.join(2)
+            if w.process.is_alive():
+                w.process.kill()
+        w.process.join(1)
+        if status == "done" and not w.handle.stop_requested and w.handle.started_at:
+            with self._lock:
+                self._durations.append(time.time() - w.handle.started_at)
+        w.handle._end(status, error)
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pending = list(self._pending)
+            self._pending.clear()
+            workers = list(self._running.values())
+        for h in pending:
+            h._end("cancelled")
+        for w in workers:
+            w.stop_event.set()
+        deadline = time.monotonic() + 2.0
+        for w in workers:
+            w.process.join(max(0.0, deadline - time.monotonic()))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(2)
+            w.handle._end("cancelled")
+        self._wake.set()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running workers (for tests and the load test)."""
+        with self._lock:
+            return [w.process.pid for w in self._running.values() if w.process.pid]
+
+
+def _gone(h: Handle) -> bool:
+    try:
+        return h.alive is not None and not h.alive()
+    except Exception:  # noqa: BLE001 - a broken check must not stop the dispatcher
+        return False
+
+
+def _current_lane(h: Handle) -> str | None:
+    names = [n for n, _ in h.events]
+    return names[-1] if names else (h.job.lanes[0][0] if h.job.lanes else None)

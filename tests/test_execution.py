@@ -1,0 +1,219 @@
+"""The run abstraction (core.execution) and its local backend (core.workers): real worker processes.
+
+Every test trains tiny real models; none replaces the training with a stand-in.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import torch
+
+from core.config import ConfigError
+from core.events import Finished, Measured, Started, Step
+from core.execution import Handle, InlineExecutor, Job, backend_from_env, work
+from core.runs import plan
+from core.workers import WORKER_NICE, LocalExecutor
+
+TINY = {"epochs": 2, "n_train": 256, "hidden_size": 8}
+
+
+def tiny(arch: str = "lstm", **extra) -> Job:
+    return Job.single(plan("word-order", arch, {**TINY, **extra}))
+
+
+def endless(**extra) -> Job:
+    """A long-memory RNN with many epochs: runs until it is stopped (or 2 minutes pass)."""
+    return Job.single(plan("long-memory", "rnn", {"epochs": 500, "hidden_size": 8, **extra}))
+
+
+def until(cond, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def first_step(h: Handle) -> bool:
+    return until(lambda: any(isinstance(ev, Step) for _, ev in h.events))
+
+
+@pytest.fixture
+def local():
+    ex = LocalExecutor(slots=2, threads=1, stop_grace=2.0)
+    yield ex
+    ex.shutdown()
+
+
+def test_a_worker_trains_exactly_what_inline_trains(local):
+    job = tiny()
+    inline = InlineExecutor().submit(job)
+    assert inline.wait(60) and inline.status == "done"
+    h = local.submit(job)
+    assert h.wait(60) and h.status == "done", h.error
+    a, b = inline.finished("model"), h.finished("model")
+    assert a.reason == b.reason == "done"
+    assert a.test == b.test and a.step == b.step
+    losses_a = [ev.loss for ev in inline.lane_events("model") if isinstance(ev, Step)]
+    losses_b = [ev.loss for ev in h.lane_events("model") if isinstance(ev, Step)]
+    assert losses_a == losses_b  # same seed, same batches, same float arithmetic
+    for (k, va), (k2, vb) in zip(
+        inline.model("model").state_dict().items(), h.model("model").state_dict().items()
+    ):
+        assert k == k2 and torch.equal(va, vb)
+    assert h.model("model") is h.model("model")  # built once from the weights
+
+
+def test_the_stream_is_live_and_follow_ends_with_the_job(local):
+    h = local.submit(tiny(epochs=6))
+    seen = list(h.follow(timeout=60))
+    assert h.done
+    kinds = [ev.type for _, ev in seen]
+    assert kinds[0] == "started" and kinds[-1] == "finished" and "epoch" in kinds
+    assert seen == h.poll()
+    assert h.poll(len(seen)) == []
+
+
+def test_a_full_slot_queues_with_a_place_in_line_and_starts_by_itself():
+    ex = LocalExecutor(slots=1, threads=1)
+    try:
+        first = ex.submit(endless())
+        second = ex.submit(tiny())
+        third = ex.submit(tiny("gru"))
+        assert first_step(first)
+        assert second.queued and second.position() == 1 and third.position() == 2
+        est2, est3 = second.wait_estimate(), third.wait_estimate()
+        assert est2 is not None and est3 is not None and est3 > est2 >= 0
+        assert ex.counts() == {"running": 1, "queued": 2, "slots": 1}
+        third.stop()  # leaving the line cancels, nothing runs
+        assert third.status == "cancelled" and third.done
+        first.stop()
+        assert second.wait(60) and second.status == "done"
+        assert first.finished("model").reason == "stopped"
+        assert second.finished("model").reason == "done" and second.position() is None
+        assert third.events == []
+    finally:
+        ex.shutdown()
+
+
+def test_stop_keeps_the_weights_trained_so_far(local):
+    h = local.submit(endless())
+    assert first_step(h)
+    t0 = time.monotonic()
+    h.stop()
+    assert h.wait(10)
+    assert time.monotonic() - t0 < 2.5
+    fin = h.finished("model")
+    assert fin.reason == "stopped" and fin.step > 0
+    assert h.model("model") is not None
+
+
+def test_stop_ends_a_worker_that_does_not_answer_within_the_grace():
+    """A step far longer than the grace (a big model): Stop still takes effect in time."""
+    ex = LocalExecutor(slots=1, threads=1, stop_grace=0.3)
+    try:
+        big = {"epochs": 1, "n_train": 4000, "batch_size": 4000, "hidden_size": 512, "lag": 200}
+        h = ex.submit(Job.single(plan("long-memory", "lstm", big)))
+        assert until(lambda: any(isinstance(ev, Started) for _, ev in h.events))
+        t0 = time.monotonic()
+        h.stop()
+        assert h.wait(10)
+        assert time.monotonic() - t0 < 2.0
+        fin = h.finished("model")
+        assert fin is not None and fin.reason == "stopped"
+        assert ex.counts()["running"] == 0 and ex.worker_pids() == []
+    finally:
+        ex.shutdown()
+
+
+def test_a_killed_worker_is_a_clear_failure_and_the_next_run_works(local):
+    h = local.submit(endless())
+    assert first_step(h)
+    (pid,) = local.worker_pids()
+    os.kill(pid, signal.SIGKILL)
+    assert h.wait(10) and h.status == "failed"
+    assert "ended unexpectedly" in h.error.message and "killed" in h.error.message
+    again = local.submit(tiny())
+    assert again.wait(60) and again.status == "done"
+
+
+def test_a_user_error_in_the_worker_comes_back_as_its_message(local):
+    h = local.submit(tiny(max_params=10))  # train() refuses the model
+    assert h.wait(60) and h.status == "failed"
+    assert "more than the limit of 10" in h.error.message and not h.error.unexpected
+
+
+def test_an_owner_that_is_gone_cancels_its_runs():
+    ex = LocalExecutor(slots=1, threads=1)
+    here = {"alive": True}
+    try:
+        running = ex.submit(endless(), alive=lambda: here["alive"])
+        waiting = ex.submit(tiny(), alive=lambda: here["alive"])
+        assert first_step(running) and waiting.queued
+        here["alive"] = False
+        assert running.wait(10) and waiting.wait(10)
+        assert running.finished("model").reason == "stopped" and waiting.status == "cancelled"
+    finally:
+        ex.shutdown()
+
+
+def test_workers_run_below_the_servers_priority_with_their_share_of_threads(local):
+    if os.getpriority(os.PRIO_PROCESS, 0) >= WORKER_NICE:
+        pytest.skip("the tests already run at a priority as low as a worker's")
+    assert local.threads == 1
+    h = local.submit(endless())
+    assert first_step(h)
+    (pid,) = local.worker_pids()
+    assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE
+    h.stop()
+    assert h.wait(10)
+
+
+def test_a_race_trains_its_lanes_in_order_with_measurements_in_the_worker(local):
+    from core.race import race_specs
+
+    lanes = race_specs(
+        "long-memory", ["rnn", "gru"], {"epochs": 1, "n_train": 128, "lag": 5, "hidden_size": 8}
+    )
+    h = local.submit(Job(lanes, measure="memory"))
+    assert h.wait(120) and h.status == "done", h.error
+    names = [n for n, ev in h.events if isinstance(ev, Started)]
+    assert names == ["rnn", "gru"]
+    measured = {(ev.lane, ev.stage): ev.values for _, ev in h.events if isinstance(ev, Measured)}
+    assert set(measured) == {("rnn", "before"), ("rnn", "after"), ("gru", "before"), ("gru", "after")}
+    assert len(measured["gru", "before"]["grad"]) == 7  # key + 5 distractors + query
+    assert set(measured["gru", "after"]["by_lag"]) == {1, 2, 5, 10, 20, 50, 100, 200}
+    assert all(h.model(n) is not None for n in ("rnn", "gru"))
+
+
+def test_work_stops_before_the_first_lane_with_a_clear_finish():
+    msgs = list(work(tiny(), lambda: True))
+    assert len(msgs) == 1
+    kind, name, ev = msgs[0]
+    assert kind == "event" and isinstance(ev, Finished) and ev.reason == "stopped" and ev.step == 0
+
+
+def test_jobs_refuse_empty_and_duplicate_lanes():
+    spec = plan("word-order", "lstm", TINY)
+    with pytest.raises(ConfigError):
+        Job([])
+    with pytest.raises(ConfigError, match="different names"):
+        Job([("a", spec), ("a", spec)])
+
+
+def test_the_backend_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("SEQUENCE_LAB_EXECUTOR", raising=False)
+    monkeypatch.delenv("SEQUENCE_LAB_RAY_ADDRESS", raising=False)
+    assert backend_from_env() == "local"
+    monkeypatch.setenv("SEQUENCE_LAB_RAY_ADDRESS", "127.0.0.1:6379")
+    assert backend_from_env() == "ray"
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
+    assert backend_from_env() == "inline"
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "threads")
+    with pytest.raises(ConfigError, match="inline, local, ray"):
+        backend_from_env()
