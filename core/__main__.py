@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--device")
     s.add_argument("--max-seconds", type=float)
     s.add_argument("--upload", help="a CSV file for tasks whose source is 'upload'")
+    s.add_argument(
+        "--executor",
+        choices=("inline", "local", "ray"),
+        help="where to train: in this process (inline, the default), a worker process (local), "
+        "or a Ray cluster (ray; the default when --address or SEQUENCE_LAB_RAY_ADDRESS is given)",
+    )
+    s.add_argument("--address", help="a Ray cluster's address, e.g. 127.0.0.1:6379 (implies --executor ray)")
     s.add_argument("--out", required=True)
     s = sub.add_parser("predict", help="predict with a trained run")
     s.add_argument("--run", required=True)
@@ -123,13 +131,24 @@ def _progress(total: int):
     return tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True)
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    import torch
+def _executor(args: argparse.Namespace):
+    """The executor that --executor / --address (or the environment) ask for; inline by default."""
+    from core.execution import make_executor
 
+    name = args.executor or ("ray" if args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") else "inline")
+    if args.address and name != "ray":
+        raise ConfigError("--address is a Ray cluster's address: use it with --executor ray")
+    if name == "ray":
+        return make_executor("ray", address=args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") or None)
+    return make_executor(name, slots=1) if name == "local" else make_executor(name)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
     from core.checkpoint import config_json, save_dir
     from core.events import Epoch, Finished, Started, Step, to_json
+    from core.execution import Job
     from core.runs import plan
-    from core.train import set_threads, train
+    from core.train import set_threads
 
     settings: dict[str, Any] = parse_assignments(args.set)
     for key, val in (
@@ -163,8 +182,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a directory")
     set_threads()
-    torch.manual_seed(spec.train_cfg.seed)  # the seed decides the initial weights too
-    model = spec.build()
+    executor = _executor(args)
+    handle = executor.submit(Job.single(spec))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=out.parent))
     bar = None
@@ -172,7 +191,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     started: Started | None = None
     try:
         with open(tmp / "history.jsonl", "w") as hist:
-            for ev in train(model, spec.data, spec.task, spec.train_cfg):
+            for _, ev in handle.follow():
                 hist.write(to_json(ev) + "\n")
                 if isinstance(ev, Started):
                     started = ev
@@ -189,7 +208,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                     finished = ev
         if bar is not None:
             bar.close()
-        assert finished is not None and started is not None
+        if handle.error is not None:
+            if handle.error.unexpected:
+                print(handle.error.detail or handle.error.message, file=sys.stderr)
+            raise ConfigError(handle.error.message)
+        model = handle.model("model")
+        assert finished is not None and started is not None and model is not None
         primary = spec.task.primary
         metrics = {
             "task": spec.task.name,

@@ -53,6 +53,24 @@ def executor() -> Executor:
     return ex
 
 
+_warmed = False
+
+
+def warm() -> None:
+    """Get the executor ready on a page that can train (the local backend starts its fork server,
+    which imports torch, in the background), so that the first Train starts at once."""
+    global _warmed
+    if _warmed:
+        return
+    _warmed = True
+    try:
+        ex = executor()
+        if hasattr(ex, "warm"):
+            ex.warm()
+    except Exception:  # noqa: BLE001 - warming is an optimisation; Train reports real problems
+        pass
+
+
 @dataclass(eq=False)
 class Tracked:
     """What a page keeps of a submitted job: the handle, seen through the page's eyes."""

@@ -299,6 +299,7 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     from core.registry import get_task
 
     task = get_task(pc.task)
+    runner.warm()
     _header(pc, views, task)
     chosen: Chosen | None = None
     with guarded():

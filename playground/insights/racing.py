@@ -24,6 +24,7 @@ Draw = Callable[[jobs.Job], None]
 
 def controls(page: str, start: Callable[[], jobs.Job], *, label_key: str, disabled: bool = False) -> None:
     """The Run and Stop buttons; ``start`` starts the page's job (called when Run is clicked)."""
+    runner.warm()
     job = jobs.current(page)
     running = job is not None and job.running
     c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")

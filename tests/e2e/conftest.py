@@ -109,15 +109,15 @@ class Server:
     free (so a link copied from the old server opens on the new one), else on a new port.
     """
 
-    def __init__(self, env: dict[str, str] | None = None, name: str = "server"):
-        self.env = {**os.environ, **(env or {})}
-        for var in ("SEQUENCE_LAB_EXECUTOR",):  # the unit tests' switch: never for a real server
-            self.env.pop(var, None)
+    def __init__(self, env: dict[str, str] | None = None, name: str = "server", root: Path | None = None):
+        # the unit tests' inline switch never reaches a real server, unless a test asks for a backend
+        self.env = {**{k: v for k, v in os.environ.items() if k != "SEQUENCE_LAB_EXECUTOR"}, **(env or {})}
         self.env.setdefault("SEQUENCE_LAB_CACHE", str(ARTIFACTS / "cache"))
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.log = ARTIFACTS / f"streamlit-{name}.log"
         self.started_s = 0.0  # seconds from spawning the process to a healthy answer
+        self.root = root or ROOT  # the checkout to serve (the benchmark compares two)
 
     @property
     def url(self) -> str:
@@ -144,7 +144,12 @@ class Server:
             log.write(f"\n==== {time.strftime('%H:%M:%S')} start on port {self.port}\n")
             log.flush()
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+                cmd,
+                cwd=self.root,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
             )
         deadline = t0 + timeout
         while time.monotonic() < deadline:
@@ -189,8 +194,34 @@ class Server:
 
     def cpu_s(self) -> float:
         """User + system CPU seconds of the server so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _cpu_s(self.pid)
+
+    def workers(self) -> list[int]:
+        """Process ids of the training workers: the processes that the server's fork server forked
+        (the fork server is the server's child that imported torch; workers are its children)."""
+        out = []
+        for child in _children(self.pid):
+            out.extend(_children(child))
+        return out
+
+    def workers_cpu_s(self) -> float:
+        return sum(_cpu_s(pid) for pid in self.workers())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        raw = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in raw.split()]
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def health(url: str, timeout: float = 1.0) -> bool:

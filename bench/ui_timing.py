@@ -1,0 +1,138 @@
+"""What a person waits for in the browser: each task page's defaults, from Train to the results.
+
+    python bench/ui_timing.py                          # every task page, this checkout
+    python bench/ui_timing.py --baseline ../old-main   # side by side with another checkout
+    python bench/ui_timing.py --pages stock,long_memory --json out.json
+
+Localhost only and bounded (every wait has a timeout; the servers stop with the script). For each
+checkout it starts ``streamlit run streamlit_app.py`` on a free 127.0.0.1 port (offline, so stock
+uses the committed prices) and opens Chromium (Debian's, never a downloaded one). Then, page by
+page and checkout after checkout (interleaved, so both see the same machine), it opens the page
+with its default settings, presses Train and measures:
+
+- Train -> the first training loss drawn on the live chart;
+- Train -> the result tabs on screen (the run is over and the page has drawn its results).
+
+It also records the first page's cold start (spawn -> health -> Train button enabled). Prints a
+Markdown table; ``--json`` writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("stock", "sentiment", "translation", "captioning", "long_memory", "word_order")
+
+
+def _e2e() -> Any:
+    spec = importlib.util.spec_from_file_location("e2e_helpers", ROOT / "tests" / "e2e" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+E2E = _e2e()
+
+
+def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[str, float]:
+    ctx = browser.new_context(viewport=E2E.VIEWPORT)
+    page = ctx.new_page()
+    try:
+        t_open = time.monotonic()
+        E2E.open_page(page, server, prefix)
+        page.wait_for_function(
+            "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
+            arg=f".st-key-{prefix}-_train button",
+            timeout=120_000,
+        )
+        opened = time.monotonic() - t_open
+        t0 = time.monotonic()
+        E2E.by_key(page, f"{prefix}._train").locator("button").click()
+        first = float("nan")
+        deadline = t0 + timeout_s
+        while time.monotonic() < deadline:
+            if first != first:  # NaN: no point yet
+                pts = E2E.chart_points(page, f"{prefix}._lossfig")
+                if pts and pts[0] > 0:
+                    first = time.monotonic() - t0
+            ended = page.evaluate(
+                "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
+                f".st-key-{prefix}-_train button",
+            )
+            if ended and (page.locator("[data-testid='stTab']").count() or E2E.alerts(page, "Error")):
+                break
+            page.wait_for_timeout(100)
+        else:
+            return {"open_s": opened, "first_loss_s": first, "results_s": float("nan"), "error": 1.0}
+        results = time.monotonic() - t0
+        E2E.wait_idle(page)
+        errors = E2E.alerts(page, "Error") + E2E.exceptions(page)
+        return {"open_s": opened, "first_loss_s": first, "results_s": results, "error": float(bool(errors))}
+    finally:
+        ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated task pages")
+    ap.add_argument("--baseline", type=Path, help="another checkout of the app to time side by side")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per page at most")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    bad = sorted(set(pages) - set(PAGES))
+    if bad:
+        ap.error(f"unknown page {', '.join(bad)}; valid: {', '.join(PAGES)}")
+    from playwright.sync_api import sync_playwright
+
+    variants = [("this checkout", ROOT)]
+    if args.baseline:
+        variants.insert(0, ("baseline", args.baseline.resolve()))
+    servers, cold = {}, {}
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    load = os.getloadavg()[0]
+    try:
+        for name, root in variants:
+            t = time.monotonic()
+            servers[name] = E2E.Server(dict(E2E.OFFLINE), name=f"timing-{len(servers)}", root=root).start()
+            cold[name] = {"healthy_s": time.monotonic() - t}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=E2E.CHROMIUM, args=E2E.CHROMIUM_ARGS)
+            for prefix in pages:
+                for name, _ in variants:
+                    r = time_page(browser, servers[name], prefix, args.timeout)
+                    results.setdefault(prefix, {})[name] = r
+                    print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
+                          f"results {r['results_s']:6.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+            browser.close()
+    finally:
+        for s in servers.values():
+            s.stop()
+    names = [n for n, _ in variants]
+    head = "| page | " + " | ".join(f"{n}: Train -> first loss / results" for n in names) + " |"
+    lines = [head, "| --- |" + " --- |" * len(names)]
+    for prefix in pages:
+        cells = []
+        for n in names:
+            r = results[prefix][n]
+            flag = " (error)" if r["error"] else ""
+            cells.append(f"{r['first_loss_s']:.1f} s / {r['results_s']:.1f} s{flag}")
+        lines.append(f"| {prefix} | " + " | ".join(cells) + " |")
+    print("\n".join(lines))
+    print(f"\nmachine load average when it began: {load:.1f} ({os.cpu_count()} cores)")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "cold": cold, "load": load}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""The Ray backend: jobs run as Ray tasks on a Ray cluster, so a class can add machines.
+
+Set ``SEQUENCE_LAB_RAY_ADDRESS`` (the app) or pass ``--address`` (the command line) and every job
+becomes one Ray task that runs the same :func:`core.execution.work` generator as the local
+backend. Ray streams its messages back as they are yielded (a streaming generator task), decides
+from the cluster's free CPUs how many jobs run at once and keeps the rest pending; this process
+only follows them.
+
+Stop is passed through a small actor (one per executor) that the task reads at most four times a
+second; when a task has not ended ``stop_grace`` seconds after Stop, it is cancelled through Ray
+(``ray.cancel(force=True)``), keeping the weights it sent when it saw the request. A cluster that
+goes away mid-run fails the job with a message that names the address; nothing else is lost.
+
+Ray is an optional dependency (``requirements-ray.txt``); the project runs without it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from core.config import ConfigError
+from core.events import Finished, Step
+from core.execution import Executor, Handle, Job, QueueFull, RunError, describe_error, work
+
+ROOT = Path(__file__).resolve().parent.parent  # the project: put on the workers' PYTHONPATH
+STOP_POLL_S = 0.25
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError(
+            "the ray backend needs Ray: pip install -r requirements-ray.txt (or unset SEQUENCE_LAB_RAY_ADDRESS)"
+        ) from None
+    return ray
+
+
+class _StopBoard:
+    """Which jobs were asked to stop (an actor: the driver writes, the tasks read)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def set(self, job_id: int) -> None:
+        self.ids.add(job_id)
+
+    def is_set(self, job_id: int) -> bool:
+        return job_id in self.ids
+
+
+def _run_job(job: Job, job_id: int, board: Any, threads: int):  # a Ray streaming generator task
+    import ray
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    state = {"checked": 0.0, "stop": False}
+
+    def stopped() -> bool:
+        now = time.monotonic()
+        if not state["stop"] and now - state["checked"] >= STOP_POLL_S:
+            state["checked"] = now
+            try:
+                state["stop"] = bool(ray.get(board.is_set.remote(job_id), timeout=5))
+            except Exception:  # noqa: BLE001 - a slow answer is not a stop request
+                pass
+        return state["stop"]
+
+    yield ("running", "", None)
+    try:
+        yield from work(job, stopped)
+    except Exception as e:  # noqa: BLE001 - every failure goes back to the page as a message
+        yield ("error", "", describe_error(e))
+
+
+class RayExecutor(Executor):
+    """Jobs as Ray tasks on the cluster at ``address`` (None: a Ray instance started here)."""
+
+    name = "ray"
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        cpus_per_job: int = 1,
+        max_queue: int = 100,
+        stop_grace: float = 2.0,
+    ) -> None:
+        self.address = address
+        self.cpus_per_job = max(1, int(cpus_per_job))
+        self.max_queue = max_queue
+        self.stop_grace = stop_grace
+        self._lock = threading.RLock()
+        self._handles: list[Handle] = []  # submitted and not ended, in order
+        self._refs: dict[int, Any] = {}
+        self._board: Any = None
+        self._remote: Any = None
+        self._started_here = False
+
+    # -- connecting --------------------------------------------------------------------------
+    def _connect(self) -> None:
+        if self._remote is not None:
+            return
+        ray = _ray()
+        where = self.address or "a local Ray instance"
+        try:
+            if not ray.is_initialized():
+                env = {"env_vars": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}}
+                if self.address:
+                    ray.init(address=self.address, runtime_env=env, log_to_driver=False)
+                else:
+                    ray.init(include_dashboard=False, runtime_env=env, log_to_driver=False)
+                    self._started_here = True
+            self._board = ray.remote(num_cpus=0)(_StopBoard).remote()
+            self._remote = ray.remote(num_cpus=self.cpus_per_job, max_retries=0)(_run_job)
+        except ConfigError:
+            raise
+        except Exception as e:  # noqa: BLE001 - no cluster there, wrong version...
+            raise ConfigError(f"cannot reach the Ray cluster at {where}: {e}") from e
+
+    def cluster_cpus(self) -> float:
+        self._connect()
+        return float(_ray().cluster_resources().get("CPU", 0))
+
+    # -- submitting --------------------------------------------------------------------------
+    def submit(self, job: Job, *, alive: Callable[[], bool] | None = None) -> Handle:
+        with self._lock:
+            waiting = sum(1 for h in self._handles if h.queued)
+            if waiting >= self.max_queue:
+                raise QueueFull(f"{waiting} trainings are already waiting")
+        self._connect()
+        handle = Handle(job=job, executor=self, alive=alive)
+        ref = self._remote.options(name=f"sequence-lab-{handle.id}").remote(
+            job, handle.id, self._board, self.cpus_per_job
+        )
+        with self._lock:
+            self._handles.append(handle)
+            self._refs[handle.id] = ref
+        threading.Thread(target=self._follow_task, args=(handle, ref), daemon=True).start()
+        return handle
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            running = sum(1 for h in self._handles if h.status == "running")
+            queued = sum(1 for h in self._handles if h.queued)
+        try:
+            slots = int(self.cluster_cpus() // self.cpus_per_job) if self._remote is not None else 0
+        except Exception:  # noqa: BLE001
+            slots = 0
+        return {"running": running, "queued": queued, "slots": slots}
+
+    def position(self, handle: Handle) -> int | None:
+        with self._lock:
+            queued = [h for h in self._handles if h.queued]
+        return queued.index(handle) + 1 if handle in queued else None
+
+    def wait_estimate(self, handle: Handle) -> float | None:
+        pos = self.position(handle)
+        if pos is None:
+            return None
+        with self._lock:
+            etas = [h.eta() for h in self._handles if h.status == "running"]
+        known = sorted(e for e in etas if e is not None)
+        return known[min(pos - 1, len(known) - 1)] if known else None
+
+    # -- following a task ----------------------------------------------------------------------
+    def _follow_task(self, handle: Handle, ref: Any) -> None:
+        ray = _ray()
+        stop_at: float | None = None
+        error: RunError | None = None
+        ended = threading.Event()
+
+        def watch() -> None:  # Stop, a gone owner, and the grace, while the task streams
+            nonlocal stop_at
+            while not ended.wait(0.1):
+                gone = handle.alive is not None and not _safe(handle.alive)
+                if (handle.stop_requested or gone) and stop_at is None:
+                    handle.stop_requested = True
+                    stop_at = time.monotonic()
+                    try:
+                        self._board.set.remote(handle.id)
+                    except Exception:  # noqa: BLE001
+                        pass
+                if stop_at is not None and time.monotonic() - stop_at > self.stop_grace:
+                    try:
+                        ray.cancel(ref, force=True)
+                    except Exception:  # noqa: BLE001
+                        pass
+                    return
+
+        threading.Thread(target=watch, daemon=True).start()
+        try:
+            for msg_ref in ref:
+                kind, name, payload = ray.get(msg_ref)
+                if kind == "running":
+                    handle._start()
+                elif kind == "error":
+                    error = RunError(*payload)
+                else:
+                    handle._take((kind, name, payload))
+        except Exception as e:  # noqa: BLE001 - cancelled, or the cluster went away
+            if stop_at is not None:
+                _finish_stopped(handle)
+            else:
+                where = self.address or "the local Ray instance"
+                error = RunError(
+                    f"the Ray cluster at {where} stopped answering during training "
+                    f"({type(e).__name__}); the server is fine: try again when the cluster is back",
+                    unexpected=False,
+                )
+        finally:
+            ended.set()
+            with self._lock:
+                if handle in self._handles:
+                    self._handles.remove(handle)
+                self._refs.pop(handle.id, None)
+        if handle.queued and error is None:
+            handle._end("cancelled")
+        else:
+            handle._end("failed" if error else "done", error)
+
+    def _stop(self, handle: Handle) -> None:
+        if handle.queued:
+            ref = self._refs.get(handle.id)
+            if ref is not None:
+                try:
+                    _ray().cancel(ref, force=True)
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def shutdown(self) -> None:
+        with self._lock:
+            handles = list(self._handles)
+        for h in handles:
+            h.stop()
+        if self._started_here:
+            try:
+                _ray().shutdown()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _safe(fn: Callable[[], bool]) -> bool:
+    try:
+        return bool(fn())
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def _finish_stopped(handle: Handle) -> None:
+    """The task was cancelled after Stop: close the lane it was training, keeping its weights."""
+    names = [n for n, _ in handle.events]
+    lane = names[-1] if names else handle.job.lanes[0][0]
+    if handle.finished(lane) is not None:
+        return
+    steps = [ev for ev in handle.lane_events(lane) if isinstance(ev, Step)]
+    kept = lane in handle.weights
+    handle._take(
+        (
+            "event",
+            lane,
+            Finished(
+                reason="stopped",
+                message=(
+                    "stopped at once; the weights trained so far are kept (test metrics skipped)"
+                    if kept
+                    else "stopped at once; no step had finished, so there is no model to keep"
+                ),
+                epoch=steps[-1].epoch if steps else 0,
+                step=steps[-1].step if steps else 0,
+                elapsed_s=steps[-1].elapsed_s if steps else 0.0,
+            ),
+        )
+    )
