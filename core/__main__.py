@@ -135,11 +135,15 @@ def _executor(args: argparse.Namespace):
     """The executor that --executor / --address (or the environment) ask for; inline by default."""
     from core.execution import make_executor
 
-    name = args.executor or ("ray" if args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") else "inline")
+    name = args.executor or (
+        "ray" if args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") else "inline"
+    )
     if args.address and name != "ray":
         raise ConfigError("--address is a Ray cluster's address: use it with --executor ray")
     if name == "ray":
-        return make_executor("ray", address=args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") or None)
+        return make_executor(
+            "ray", address=args.address or os.environ.get("SEQUENCE_LAB_RAY_ADDRESS") or None
+        )
     return make_executor(name, slots=1) if name == "local" else make_executor(name)
 
 

@@ -31,6 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent  # the project: put on the workers
 STOP_POLL_S = 0.25
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _stay_on_loopback(address: str | None) -> None:
+    """A cluster on this machine's loopback stays there: Ray otherwise swaps 127.0.0.1 for the
+    machine's network address when it connects (and binds a local instance to it). Ray reads this
+    switch when it is first imported, so it is set before that."""
+    host = (address or "127.0.0.1").rsplit(":", 1)[0]
+    if host in LOOPBACK:
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+
 def _ray() -> Any:
     try:
         import ray
@@ -59,16 +71,22 @@ def _run_job(job: Job, job_id: int, board: Any, threads: int):  # a Ray streamin
     import torch
 
     torch.set_num_threads(max(1, threads))
-    state = {"checked": 0.0, "stop": False}
+    # Ask the board without ever blocking: a task blocked in ray.get lends its CPU to the next
+    # pending task, and the cluster would run more jobs than it has CPUs.
+    state: dict[str, Any] = {"asked": board.is_set.remote(job_id), "stop": False, "checked": 0.0}
 
     def stopped() -> bool:
         now = time.monotonic()
-        if not state["stop"] and now - state["checked"] >= STOP_POLL_S:
-            state["checked"] = now
+        if state["stop"] or now - state["checked"] < STOP_POLL_S:
+            return state["stop"]
+        state["checked"] = now
+        ready, _ = ray.wait([state["asked"]], timeout=0)
+        if ready:
             try:
-                state["stop"] = bool(ray.get(board.is_set.remote(job_id), timeout=5))
-            except Exception:  # noqa: BLE001 - a slow answer is not a stop request
+                state["stop"] = bool(ray.get(ready[0]))
+            except Exception:  # noqa: BLE001 - an unanswered question is not a stop request
                 pass
+            state["asked"] = board.is_set.remote(job_id)
         return state["stop"]
 
     yield ("running", "", None)
@@ -106,11 +124,14 @@ class RayExecutor(Executor):
     def _connect(self) -> None:
         if self._remote is not None:
             return
+        _stay_on_loopback(self.address)
         ray = _ray()
         where = self.address or "a local Ray instance"
         try:
             if not ray.is_initialized():
-                env = {"env_vars": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}}
+                env = {
+                    "env_vars": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+                }
                 if self.address:
                     ray.init(address=self.address, runtime_env=env, log_to_driver=False)
                 else:

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# the test cluster lives on loopback only, without the token handshake of a shared cluster
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 ray = pytest.importorskip("ray")
 
 from core.events import Step  # noqa: E402
@@ -43,7 +46,7 @@ class Head:
             [exe, "start", "--head", "--block", "--port", str(self.port), "--num-cpus", "2",
              "--include-dashboard", "false", "--node-ip-address", "127.0.0.1", "--disable-usage-stats"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"},
+            env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"},
         )  # fmt: skip
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
