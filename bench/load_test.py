@@ -12,7 +12,10 @@ What it does (localhost only, bounded: it stops by itself after ``--deadline`` s
    presses Train in all of them at once;
 3. meanwhile a thread polls /_stcore/health every 0.25 s (1 s timeout) and the server's resident
    memory is sampled from /proc (psutil when installed);
-4. each session must end with its result tabs (trained) or with the "busy, try again" message.
+4. each session must end with its result tabs (trained; a session beyond the free slots waits in
+   line and starts by itself) or with the "waiting line is full" message;
+5. the server process's own CPU seconds and the number of worker processes are sampled, so the
+   figures show that training happens in the workers, not in the server.
 
 Prints a Markdown table of the figures; exits 1 when a session did neither, or when the health
 check ever took longer than 1 s or failed.
@@ -129,6 +132,8 @@ class Report:
     rss_hwm_mb: float = 0.0
     wall_s: float = 0.0
     load_avg_1min: float = 0.0  # the machine's load when the run began (other work skews the figures)
+    server_cpu_s: float = 0.0  # CPU seconds of the server process itself while the sessions trained
+    most_workers: int = 0  # training worker processes seen at once
 
     def ok(self) -> bool:
         good = all(s.outcome in ("trained", "busy") for s in self.results)
@@ -203,7 +208,9 @@ def run(args: argparse.Namespace) -> Report:
                 E2E.by_key(page, f"{prefix}._train").locator("button").click()
                 started[s.n] = time.monotonic()
             deadline = t_begin + args.deadline
-            busy_text = "busy"
+            busy_text = "waiting line"
+            cpu0 = E2E._cpu_s(server.pid)
+            most_workers = 0
             while time.monotonic() < deadline and any(s.outcome == "pending" for s in sessions):
                 for s, page in zip(sessions, pages):
                     if s.outcome != "pending":
@@ -223,11 +230,14 @@ def run(args: argparse.Namespace) -> Report:
                         s.outcome, s.detail = "error", " | ".join(errors)[:200]
                     if s.outcome != "pending":
                         s.seconds = time.monotonic() - started[s.n]
+                most_workers = max(most_workers, len(server.workers()))
                 pages[0].wait_for_timeout(200)
             for s in sessions:
                 if s.outcome == "pending":
                     s.outcome, s.seconds = "timeout", time.monotonic() - started[s.n]
             sampler.stop()
+            report.server_cpu_s = E2E._cpu_s(server.pid) - cpu0
+            report.most_workers = most_workers
             report.results = sessions
             lat = sorted(sampler.latencies)
             report.health_polls = len(lat) + sampler.failures
@@ -254,7 +264,9 @@ def markdown(r: Report) -> str:
     rows = [
         ("sessions (browser contexts) / trainings allowed at once", f"{r.sessions} / {r.max_concurrent}"),
         ("page, settings", f"{r.page}, tests/e2e SMALL"),
-        ("trained / 'busy, try again' / other", f"{trained} / {busy} / {other}"),
+        ("trained / 'waiting line is full' / other", f"{trained} / {busy} / {other}"),
+        ("worker processes at once (most seen)", f"{r.most_workers}"),
+        ("server process's own CPU while they trained", f"{r.server_cpu_s:.1f} s of {r.wall_s:.0f} s wall"),
         ("Train -> results on screen (trained sessions)", ", ".join(f"{x:.1f} s" for x in times) or "-"),
         ("/_stcore/health polls (every 0.25 s)", f"{r.health_polls}, {r.health_failures} failed"),
         (

@@ -16,9 +16,7 @@ import argparse
 import dataclasses
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
         "or a Ray cluster (ray; the default when --address or SEQUENCE_LAB_RAY_ADDRESS is given)",
     )
     s.add_argument("--address", help="a Ray cluster's address, e.g. 127.0.0.1:6379 (implies --executor ray)")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("sweep", help="train a grid of settings on Ray Tune; writes OUT/sweep.json")
+    s.add_argument("--task", required=True)
+    s.add_argument("--arch", required=True)
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="fixed settings")
+    s.add_argument(
+        "--grid", action="append", default=[], metavar="KEY=V1,V2,...", help="a swept setting (repeatable)"
+    )
+    s.add_argument("--samples", type=int, default=1, help="runs per grid point (each with its own seed)")
+    s.add_argument("--scheduler", choices=("asha",), help="asha: stop the weaker trials early")
+    s.add_argument("--address", help="a Ray cluster's address (default: a local Ray instance for the sweep)")
+    s.add_argument("--cpus-per-trial", type=int, default=1)
     s.add_argument("--out", required=True)
     s = sub.add_parser("predict", help="predict with a trained run")
     s.add_argument("--run", required=True)
@@ -148,10 +158,9 @@ def _executor(args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from core.checkpoint import config_json, save_dir
-    from core.events import Epoch, Finished, Started, Step, to_json
+    from core.events import Epoch, Started, Step
     from core.execution import Job
-    from core.runs import plan
+    from core.runs import plan, write_run
     from core.train import set_threads
 
     settings: dict[str, Any] = parse_assignments(args.set)
@@ -188,61 +197,32 @@ def cmd_train(args: argparse.Namespace) -> int:
     set_threads()
     executor = _executor(args)
     handle = executor.submit(Job.single(spec))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=out.parent))
     bar = None
-    finished: Finished | None = None
-    started: Started | None = None
-    try:
-        with open(tmp / "history.jsonl", "w") as hist:
-            for _, ev in handle.follow():
-                hist.write(to_json(ev) + "\n")
-                if isinstance(ev, Started):
-                    started = ev
-                    bar = _progress(ev.total_steps)
-                elif isinstance(ev, Step) and bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{ev.loss:.4f}", epoch=ev.epoch)
-                elif isinstance(ev, Epoch) and bar is not None:
-                    m = spec.task.primary.name
-                    bar.write(
-                        f"epoch {ev.epoch}: train loss {ev.train_loss:.4f}, val {m} {ev.val.get(m, float('nan')):.4f}"
-                    )
-                elif isinstance(ev, Finished):
-                    finished = ev
-        if bar is not None:
-            bar.close()
-        if handle.error is not None:
-            if handle.error.unexpected:
-                print(handle.error.detail or handle.error.message, file=sys.stderr)
-            raise ConfigError(handle.error.message)
-        model = handle.model("model")
-        assert finished is not None and started is not None and model is not None
-        primary = spec.task.primary
-        metrics = {
-            "task": spec.task.name,
-            "arch": spec.arch,
-            "params": started.params,
-            "train_seconds": finished.elapsed_s,
-            "device": started.device,
-            "reason": finished.reason,
-            "message": finished.message,
-            "primary": {
-                "name": primary.name,
-                "value": finished.test.get(primary.name),
-                "higher_is_better": primary.higher_is_better,
-            },
-            "test": finished.test,
-            "baselines": finished.baselines,
-        }
-        save_dir(tmp, model, config_json(spec.to_json(), spec.data.state(), metrics))
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.move(str(tmp), str(out))
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    events: list[Any] = []
+    for _, ev in handle.follow():
+        events.append(ev)
+        if isinstance(ev, Started):
+            bar = _progress(ev.total_steps)
+        elif isinstance(ev, Step) and bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{ev.loss:.4f}", epoch=ev.epoch)
+        elif isinstance(ev, Epoch) and bar is not None:
+            m = spec.task.primary.name
+            bar.write(
+                f"epoch {ev.epoch}: train loss {ev.train_loss:.4f}, val {m} {ev.val.get(m, float('nan')):.4f}"
+            )
+    if bar is not None:
+        bar.close()
+    if handle.error is not None:
+        if handle.error.unexpected:
+            print(handle.error.detail or handle.error.message, file=sys.stderr)
+        raise ConfigError(handle.error.message)
+    model = handle.model("model")
+    finished = handle.finished("model")
+    if model is None or finished is None:
+        raise ConfigError("training ended before a model could be kept")
+    metrics = write_run(out, spec, model, events)
+    primary = spec.task.primary
     if finished.reason == "diverged":
         print(finished.message, file=sys.stderr)
     value = metrics["primary"]["value"]
@@ -313,6 +293,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(quick=args.quick, out=args.out, tasks=args.tasks.split(",") if args.tasks else None)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from core.sweep import parse_grid, tune_sweep
+
+    base = parse_assignments(args.set)
+    grid = parse_grid(args.task, args.arch, args.grid)
+    res = tune_sweep(
+        args.task,
+        args.arch,
+        base,
+        grid,
+        args.out,
+        samples=args.samples,
+        scheduler=args.scheduler,
+        address=args.address,
+        cpus_per_trial=args.cpus_per_trial,
+    )
+    name = res["metric"]["name"]
+    for t in res["trials"]:
+        value = (t.get("metrics") or {}).get(name)
+        shown = f"{value:.4f}" if isinstance(value, float) else "-"
+        print(f"{t['name']:40s} test {name} {shown:>8s}  {t['status']}")
+    best = res["best"]
+    if best is None:
+        print("no trial finished", file=sys.stderr)
+        return 1
+    print(
+        f"best: {best['name']} (test {name} {best['metrics'][name]:.4f}) -> {Path(args.out) / 'sweep.json'}"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.checkpoint import CheckpointError
     from core.tasks.base import DataError
@@ -325,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             "train": cmd_train,
             "predict": cmd_predict,
             "bench": cmd_bench,
+            "sweep": cmd_sweep,
         }[args.cmd](args)
     except (UsageError, ConfigError, DataError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -53,6 +53,25 @@ def _ray() -> Any:
     return ray
 
 
+def _connect_ray(address: str | None) -> Any:
+    """Connect this process to the Ray cluster at ``address`` (None: start a local instance), once;
+    the project goes on the workers' PYTHONPATH. Returns the ray module."""
+    _stay_on_loopback(address)
+    ray = _ray()
+    if ray.is_initialized():
+        return ray
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {"env_vars": {"PYTHONPATH": path}}
+    try:
+        if address:
+            ray.init(address=address, runtime_env=env, log_to_driver=False)
+        else:
+            ray.init(include_dashboard=False, runtime_env=env, log_to_driver=False)
+    except Exception as e:  # noqa: BLE001 - no cluster there, wrong version, refused token...
+        raise ConfigError(f"cannot reach the Ray cluster at {address or 'a local Ray instance'}: {e}") from e
+    return ray
+
+
 class _StopBoard:
     """Which jobs were asked to stop (an actor: the driver writes, the tasks read)."""
 
@@ -124,25 +143,14 @@ class RayExecutor(Executor):
     def _connect(self) -> None:
         if self._remote is not None:
             return
-        _stay_on_loopback(self.address)
-        ray = _ray()
         where = self.address or "a local Ray instance"
+        self._started_here = not self.address and not _ray().is_initialized()
+        ray = _connect_ray(self.address)
         try:
-            if not ray.is_initialized():
-                env = {
-                    "env_vars": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-                }
-                if self.address:
-                    ray.init(address=self.address, runtime_env=env, log_to_driver=False)
-                else:
-                    ray.init(include_dashboard=False, runtime_env=env, log_to_driver=False)
-                    self._started_here = True
             self._board = ray.remote(num_cpus=0)(_StopBoard).remote()
             self._remote = ray.remote(num_cpus=self.cpus_per_job, max_retries=0)(_run_job)
-        except ConfigError:
-            raise
-        except Exception as e:  # noqa: BLE001 - no cluster there, wrong version...
-            raise ConfigError(f"cannot reach the Ray cluster at {where}: {e}") from e
+        except Exception as e:  # noqa: BLE001 - a cluster that refuses actors or tasks
+            raise ConfigError(f"cannot use the Ray cluster at {where}: {e}") from e
 
     def cluster_cpus(self) -> float:
         self._connect()

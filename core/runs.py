@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torch import Tensor, nn
 
 from core.config import ConfigError, describe, resolve
+from core.events import Event, Finished, Started, to_json
 from core.registry import build, check_pair, get_arch, get_task, make_config
 from core.tasks.base import Prepared, Task
 from core.train import TrainConfig
@@ -159,3 +163,54 @@ def resume(
     init = {k: v.detach().clone() for k, v in loaded.model.state_dict().items()}
     preset = loaded.meta.get("preset") if isinstance(loaded.meta, dict) else None
     return RunSpec(task, loaded.arch, loaded.task_opts, loaded.model_cfg, train_cfg, data, preset, init)
+
+
+def run_metrics(spec: RunSpec, started: Started | None, finished: Finished | None, n_params: int = 0) -> dict:
+    """The summary of a run (metrics.json, and the checkpoint's "metrics"): what ended it, the test
+    metrics, the baselines, and the primary metric with its direction."""
+    primary = spec.task.primary
+    return {
+        "task": spec.task.name,
+        "arch": spec.arch,
+        "params": started.params if started else n_params,
+        "train_seconds": finished.elapsed_s if finished else None,
+        "device": started.device if started else None,
+        "reason": finished.reason if finished else None,
+        "message": finished.message if finished else None,
+        "primary": {
+            "name": primary.name,
+            "value": (finished.test or {}).get(primary.name) if finished else None,
+            "higher_is_better": primary.higher_is_better,
+        },
+        "test": finished.test if finished else {},
+        "baselines": finished.baselines if finished else {},
+    }
+
+
+def write_run(out: str | Path, spec: RunSpec, model: nn.Module, events: list[Event]) -> dict[str, Any]:
+    """Write a run directory: config.json + model.safetensors (the checkpoint), history.jsonl (one
+    event per line) and metrics.json. Written beside ``out`` first and moved into place, so a
+    run directory is never half-written. Returns the metrics."""
+    from core.checkpoint import config_json, save_dir
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out} exists and is not a directory")
+    started = next((e for e in events if isinstance(e, Started)), None)
+    finished = next((e for e in reversed(events) if isinstance(e, Finished)), None)
+    metrics = run_metrics(spec, started, finished)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=out.parent))
+    try:
+        with open(tmp / "history.jsonl", "w") as hist:
+            for ev in events:
+                hist.write(to_json(ev) + "\n")
+        save_dir(tmp, model, config_json(spec.to_json(), spec.data.state(), metrics))
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(str(tmp), str(out))
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return metrics

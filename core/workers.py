@@ -48,11 +48,29 @@ TYPICAL_RUN_S = 30.0  # the guess for a job's length before any has finished her
 WORKER_NICE = 5  # a little below the web server, so pages stay responsive while workers train
 
 
+# imported once in the fork server, so a worker starts with them loaded: unpickling a job imports
+# its task's module, and some import heavy libraries (pandas, yfinance, scikit-learn)
+PRELOAD = [
+    "torch",
+    "core.execution",
+    "core.workers",
+    "core.registry",
+    "core.tasks.stock",
+    "core.tasks.sentiment",
+    "core.tasks.translation",
+    "core.tasks.captioning",
+    "core.tasks.long_memory",
+    "core.tasks.word_order",
+    "sklearn.linear_model",
+    "sklearn.feature_extraction.text",
+    "core.worker_warmup",  # the first optimiser's lazy imports
+]
+
+
 def _context() -> Any:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        # imported once in the fork server; every worker forked from it starts with them loaded
-        ctx.set_forkserver_preload(["torch", "core.execution", "core.workers", "core.registry"])
+        ctx.set_forkserver_preload(PRELOAD)
         return ctx
     return mp.get_context("spawn")
 

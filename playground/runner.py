@@ -28,7 +28,7 @@ from core.checkpoint import CheckpointError, bundle, config_json
 from core.config import ConfigError
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.execution import USER_ERRORS, Executor, Handle, Job, QueueFull, executor_from_env
-from core.runs import RunSpec
+from core.runs import RunSpec, run_metrics
 from playground.hosted import limits
 
 GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
@@ -174,24 +174,7 @@ class Run(Tracked):
 
     def metrics(self) -> dict[str, Any]:
         """The summary saved in the checkpoint (same shape as the CLI's metrics.json)."""
-        f, s = self.finished, self.started
-        primary = self.spec.task.primary
-        return {
-            "task": self.spec.task.name,
-            "arch": self.spec.arch,
-            "params": s.params if s else self.n_params,
-            "train_seconds": f.elapsed_s if f else None,
-            "device": s.device if s else None,
-            "reason": f.reason if f else None,
-            "message": f.message if f else None,
-            "primary": {
-                "name": primary.name,
-                "value": (f.test or {}).get(primary.name) if f else None,
-                "higher_is_better": primary.higher_is_better,
-            },
-            "test": f.test if f else {},
-            "baselines": f.baselines if f else {},
-        }
+        return run_metrics(self.spec, self.started, self.finished, self.n_params)
 
     def bundle(self) -> bytes:
         """The trained model as a zip (model.safetensors + config.json), made once."""
@@ -274,6 +257,35 @@ def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[
     if ex.name == "inline":
         handle.wait()  # trains here, in the script run: the page shows the result right away
     return tracked
+
+
+def submit_many(
+    slot: str, jobs: list[Job], make: Callable[[list[Handle]], Any], params: dict[str, int]
+) -> Any:
+    """Queue several jobs for one page at once (a sweep: each trial its own job, so they run side
+    by side on the free slots). The same checks as :func:`submit`; when the line fills up half-way,
+    the jobs already queued are withdrawn and Busy is raised."""
+    old = st.session_state.get(slot)
+    if old is not None and getattr(old, "running", False):
+        return old
+    for name, n in params.items():
+        check_params(name, n)
+    ex = executor()
+    alive = session_alive_checker()
+    handles: list[Handle] = []
+    try:
+        for job in jobs:
+            handles.append(ex.submit(job, alive=alive))
+    except QueueFull as e:
+        for h in handles:
+            h.stop()
+        raise Busy(str(e)) from e
+    record = make(handles)
+    st.session_state[slot] = record
+    if ex.name == "inline":
+        for h in handles:
+            h.wait()
+    return record
 
 
 def start(page: str, spec: RunSpec, fingerprint: str, n_params: int) -> Run:

@@ -233,6 +233,29 @@ def field_widget(
     return container.text_input(label, value=str(default), **common)
 
 
+def widget_values(section: str, info: FieldInfo, default: Any, lim: Limits) -> list | None:
+    """The values the task page's widget for this numeric field offers (what a share link can set),
+    or None for free inputs. Mirrors :func:`field_widget`."""
+    if info.type not in (int, float) or info.choices or isinstance(default, bool):
+        return None
+    integer = info.type is int
+    lo, hi = ui_range(section, info, lim)
+    if lo is None or hi is None:
+        return None
+    default = _in_range(int(default) if integer else float(default), lo, hi)
+    wide_int = integer and (hi - lo) > 512 and lo >= 1
+    if (info.log or wide_int) and (lo > 0 or integer):
+        return log_options(lo, hi, default, integer)
+    if integer and hi - lo <= 512:
+        step = int(info.step or 1)
+        return list(range(int(lo), int(hi) + 1, step))
+    if not integer and hi - lo <= 100:
+        step = float(info.step or _nice_step(float(hi) - float(lo)))
+        n = int(round((float(hi) - float(lo)) / step))
+        return [_clean(float(lo) + i * step) for i in range(n + 1)]
+    return None
+
+
 def _nice_step(span: float) -> float:
     raw = span / 100
     p = 10 ** math.floor(math.log10(raw)) if raw > 0 else 0.01

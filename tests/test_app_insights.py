@@ -231,3 +231,41 @@ def test_hosted_caps_apply_to_experiments(monkeypatch):
     assert jobs.capped_epochs(10) == 3 and jobs.capped_epochs(2) == 2
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED")
     assert jobs.capped_seconds(120) == 120 and jobs.capped_seconds(0) == 0 and jobs.capped_epochs(10) == 10
+
+
+def test_compare_page_sweeps_two_settings_and_links_the_best_trial():
+    at = page_test(
+        "pages/compare.py",
+        **{"compare.sweep": "true", "compare.sw.epochs": "1", "compare.sw.budget": "5"},
+    )
+    no_problems(at)
+    assert at.selectbox(key="compare.sw.task").value == "word-order"
+    arch = at.selectbox(key="compare.sw.arch").value
+    at.selectbox(key=f"compare.sw.p1.word-order.{arch}").set_value("train.lr").run()
+    at.selectbox(key=f"compare.sw.p2.word-order.{arch}").set_value("model.hidden_size").run()
+    at.multiselect(key=f"compare.sw.v.word-order.{arch}.train.lr").set_value([0.001, 0.01]).run()
+    at.multiselect(key=f"compare.sw.v.word-order.{arch}.model.hidden_size").set_value([8, 16]).run()
+    at.button(key="compare.sw._run").click().run()
+    no_problems(at)
+    sw = at.session_state["compare.sw.record"]
+    assert sw.done and len(sw.trials) == 4
+    assert sorted(tr.name for tr in sw.trials) == sorted(
+        [
+            "lr=0.001 hidden_size=8",
+            "lr=0.001 hidden_size=16",
+            "lr=0.01 hidden_size=8",
+            "lr=0.01 hidden_size=16",
+        ]
+    )
+    # each trial trained with its own settings
+    for tr in sw.trials:
+        assert tr.spec.train_cfg.lr == tr.point["train.lr"]
+        assert tr.spec.model_cfg.hidden_size == tr.point["model.hidden_size"]
+        assert sw.finished(tr.name).step > 0
+    heat = [f for f in figures(at) if f["data"] and f["data"][0]["type"] == "heatmap"]
+    assert heat and len(heat[0]["data"][0]["z"]) == 2 and len(heat[0]["data"][0]["z"][0]) == 2
+    best = sw.best()
+    link = next(b for b in at.get("link_button"))
+    assert f"word_order.arch={arch}" in link.proto.url
+    assert "word_order.train.lr=" + (f"{best.point['train.lr']:g}") in link.proto.url
+    assert f"word_order.model.hidden_size={best.point['model.hidden_size']}" in link.proto.url

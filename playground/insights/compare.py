@@ -110,6 +110,14 @@ def draw_race(job: jobs.Job) -> None:
 
 def compare_page() -> None:
     page_header(PAGE)
+    sweep = st.sidebar.toggle(
+        t("ins.cmp.sweep"), key=f"{PAGE}.sweep", bind=BIND, help=t("ins.cmp.sweep_help")
+    )  # a toggle: its value in the address is true/false in every language
+    if sweep:
+        from playground.insights.sweep import sweep_mode
+
+        sweep_mode()
+        return
     s = _settings()
     st.caption(
         t(

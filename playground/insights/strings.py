@@ -285,6 +285,23 @@ EN: dict[str, str] = {
     "ins.cmp.lower": "lower is better",
     "ins.cmp.metric_caption": "Test {metric} of each model at the end of its training ({better}).",
     "ins.cmp.download_csv": "Download the table (CSV)",
+    "ins.cmp.sweep": "Sweep settings of one architecture",
+    "ins.cmp.sweep_help": "Off: a race between architectures. On: one architecture trained over a grid "
+    "of one or two settings (a sweep).",
+    "ins.sw.param": "Setting {n} to vary",
+    "ins.sw.none": "(none)",
+    "ins.sw.values": "Values of {name}",
+    "ins.sw.budget": "Time budget per trial (s)",
+    "ins.sw.run": "Run the sweep",
+    "ins.sw.plan": "Sweep: {n} trials of {arch} on {task} · {epochs} epochs · at most {budget} s each. "
+    "Trials run side by side on the free trainers; the rest wait in line.",
+    "ins.sw.too_many": "{n} trials is more than the {max} a sweep may have here: choose fewer values.",
+    "ins.sw.press_run": "Pick one or two settings and their values, then press **Run the sweep**. Every "
+    "combination is trained with the same data and seed; the chart shows the test result over the grid.",
+    "ins.sw.progress": "{done} of {n} trials done · {running} training · {queued} waiting.",
+    "ins.sw.best": "Best trial: **{name}**, test {metric} {value}.",
+    "ins.sw.open_best": "Open the best trial on its task page",
+    "ins.sw.no_result": "No trial finished with a test result.",
 }
 
 KO: dict[str, str] = {
@@ -485,6 +502,20 @@ KO: dict[str, str] = {
     "ins.cmp.lower": "낮을수록 좋음",
     "ins.cmp.metric_caption": "학습이 끝났을 때 각 모델의 테스트 {metric} ({better}).",
     "ins.cmp.download_csv": "표 내려받기 (CSV)",
+    "ins.cmp.sweep": "한 아키텍처의 설정값 스윕",
+    "ins.cmp.sweep_help": "끄면 아키텍처끼리 경주하고, 켜면 한 아키텍처를 설정 한두 개의 값 격자 위에서 학습합니다 (스윕).",
+    "ins.sw.param": "바꿔 볼 설정 {n}",
+    "ins.sw.none": "(없음)",
+    "ins.sw.values": "{name}의 값들",
+    "ins.sw.budget": "시도당 시간 예산 (초)",
+    "ins.sw.run": "스윕 시작",
+    "ins.sw.plan": "스윕: {task}에서 {arch} 시도 {n}개 · {epochs} 에폭 · 시도당 최대 {budget}초. 빈 학습 자리에서 시도들이 나란히 돌고, 나머지는 차례를 기다립니다.",
+    "ins.sw.too_many": "시도 {n}개는 여기서 한 스윕에 허용되는 {max}개보다 많습니다. 값을 줄이세요.",
+    "ins.sw.press_run": "설정 한두 개와 그 값들을 고른 뒤 **스윕 시작**을 누르세요. 모든 조합을 같은 데이터와 시드로 학습하고, 그래프가 격자 위의 테스트 결과를 보여 줍니다.",
+    "ins.sw.progress": "시도 {n}개 중 {done}개 완료 · {running}개 학습 중 · {queued}개 대기.",
+    "ins.sw.best": "가장 좋은 시도: **{name}**, 테스트 {metric} {value}.",
+    "ins.sw.open_best": "가장 좋은 시도를 과제 페이지에서 열기",
+    "ins.sw.no_result": "테스트 결과를 낸 시도가 없습니다.",
 }
 
 register("en", EN)
