@@ -2,6 +2,7 @@
 
     python bench/load_test.py                 # 4 sessions, hosted mode, about a minute
     python bench/load_test.py --sessions 8 --max-concurrent 4 --json out.json
+    python bench/load_test.py --sessions 8 --ray-head      # the same app on a local Ray head
 
 What it does (localhost only, bounded: it stops by itself after ``--deadline`` seconds):
 
@@ -49,6 +50,14 @@ def _e2e() -> Any:
 
 
 E2E = _e2e()
+
+
+def _rayhead() -> Any:
+    spec = importlib.util.spec_from_file_location("rayhead", ROOT / "tests" / "rayhead.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 class Sampler(threading.Thread):
@@ -134,6 +143,7 @@ class Report:
     load_avg_1min: float = 0.0  # the machine's load when the run began (other work skews the figures)
     server_cpu_s: float = 0.0  # CPU seconds of the server process itself while the sessions trained
     most_workers: int = 0  # training worker processes seen at once
+    backend: str = ""
 
     def ok(self) -> bool:
         good = all(s.outcome in ("trained", "busy") for s in self.results)
@@ -182,7 +192,15 @@ def run(args: argparse.Namespace) -> Report:
         "SEQUENCE_LAB_MAX_CONCURRENT": str(args.max_concurrent),
         **E2E.OFFLINE,
     }
+    head = None
+    if args.ray_head:  # a Ray head on 127.0.0.1 started here, stopped by its process at the end
+        import tempfile
+
+        rh = _rayhead()
+        head = rh.Head(Path(tempfile.mkdtemp(prefix="load-ray-")))
+        env.update({**rh.LOCAL_ENV, "SEQUENCE_LAB_RAY_ADDRESS": head.address})
     report = Report(sessions=args.sessions, max_concurrent=args.max_concurrent, page=prefix)
+    report.backend = "ray (local head, 2 CPUs)" if head else "local worker processes"
     report.load_avg_1min = os.getloadavg()[0]
     t_begin = time.monotonic()
     server = E2E.Server(env, name="load")
@@ -251,6 +269,8 @@ def run(args: argparse.Namespace) -> Report:
             browser.close()
     finally:
         server.stop()
+        if head is not None:
+            head.stop()
     report.wall_s = time.monotonic() - t_begin
     return report
 
@@ -262,6 +282,7 @@ def markdown(r: Report) -> str:
     times = [s.seconds for s in r.results if s.outcome == "trained"]
     cs = r.cold_start
     rows = [
+        ("backend", r.backend),
         ("sessions (browser contexts) / trainings allowed at once", f"{r.sessions} / {r.max_concurrent}"),
         ("page, settings", f"{r.page}, tests/e2e SMALL"),
         ("trained / 'waiting line is full' / other", f"{trained} / {busy} / {other}"),
@@ -294,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page", default="long_memory", choices=sorted(E2E.SMALL), help="task page")
     ap.add_argument("--deadline", type=float, default=240.0, help="stop after this many seconds")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--ray-head", action="store_true", help="train on a Ray head started here (127.0.0.1)")
     args = ap.parse_args(argv)
     report = run(args)
     print(markdown(report))

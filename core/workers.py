@@ -41,16 +41,17 @@ from core.execution import (
     describe_error,
     work,
 )
+from core.workers_nice import WORKER_NICE
 
 POLL_S = 0.05  # the dispatcher's beat while anything runs
 ALIVE_EVERY_S = 1.0  # how often an owner's presence is checked
 TYPICAL_RUN_S = 30.0  # the guess for a job's length before any has finished here
-WORKER_NICE = 5  # a little below the web server, so pages stay responsive while workers train
 
 
 # imported once in the fork server, so a worker starts with them loaded: unpickling a job imports
 # its task's module, and some import heavy libraries (pandas, yfinance, scikit-learn)
 PRELOAD = [
+    "core.worker_warmup",  # first: lowers the priority, then the first optimiser's lazy imports
     "torch",
     "core.execution",
     "core.workers",
@@ -63,7 +64,6 @@ PRELOAD = [
     "core.tasks.word_order",
     "sklearn.linear_model",
     "sklearn.feature_extraction.text",
-    "core.worker_warmup",  # the first optimiser's lazy imports
 ]
 
 
@@ -75,16 +75,17 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
-def _worker_main(conn: Any, stop_event: Any, job: Job, threads: int, nice: int) -> None:
+def _worker_main(conn: Any, stop_event: Any, job: Job, threads: int, target_nice: int) -> None:
     """The worker process: train the job, send every message, then ("end", "", None)."""
     import torch
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server is the server's to handle
-    if nice:
-        try:
-            os.nice(nice)
-        except OSError:
-            pass
+    try:  # forked workers inherit the fork server's priority; spawned ones lower their own
+        now = os.getpriority(os.PRIO_PROCESS, 0)
+        if now < target_nice:
+            os.nice(target_nice - now)
+    except (AttributeError, OSError):
+        pass
     torch.set_num_threads(max(1, threads))
     try:
         for msg in work(job, stop_event.is_set):
@@ -249,7 +250,7 @@ class LocalExecutor(Executor):
         stop_event = self._ctx.Event()
         proc = self._ctx.Process(
             target=_worker_main,
-            args=(child, stop_event, handle.job, self.threads, self.nice),
+            args=(child, stop_event, handle.job, self.threads, _own_nice() + self.nice),
             name=f"sequence-lab-worker-{handle.id}",
             daemon=True,
         )
@@ -301,7 +302,7 @@ class LocalExecutor(Executor):
                     f"the training process ended unexpectedly (exit code {code}"
                     + (", killed: perhaps out of memory" if code == -signal.SIGKILL else "")
                     + "); the server is fine: press Train to try again, or make the model smaller",
-                    unexpected=True,
+                    unexpected=False,  # not a bug to report: the message says what happened
                 ),
             )
 
@@ -383,6 +384,13 @@ class LocalExecutor(Executor):
         """Process ids of the running workers (for tests and the load test)."""
         with self._lock:
             return [w.process.pid for w in self._running.values() if w.process.pid]
+
+
+def _own_nice() -> int:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, 0)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return 0
 
 
 def _gone(h: Handle) -> bool:

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,55 +16,14 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 ray = pytest.importorskip("ray")
 
+from rayhead import Head  # noqa: E402
+
 from core.events import Step  # noqa: E402
 from core.execution import Job  # noqa: E402
 from core.ray_backend import RayExecutor  # noqa: E402
 from core.runs import plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Head:
-    """A Ray head on 127.0.0.1 started by this test, in the foreground (--block) so that ending its
-    process ends the cluster."""
-
-    def __init__(self, tmp: Path) -> None:
-        exe = shutil.which("ray") or str(Path(sys.executable).with_name("ray"))
-        self.port = free_port()
-        self.address = f"127.0.0.1:{self.port}"
-        self.log = open(tmp / f"ray-head-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [exe, "start", "--head", "--block", "--port", str(self.port), "--num-cpus", "2",
-             "--include-dashboard", "false", "--node-ip-address", "127.0.0.1", "--disable-usage-stats"],
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"},
-        )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        self.stop()
-        pytest.fail(f"the Ray head did not start: see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # the head and the daemons it started
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +99,31 @@ def test_the_command_line_trains_on_the_cluster(head, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert (out / "model.safetensors").is_file() and (out / "metrics.json").is_file()
     assert "word-order/gru: test accuracy" in r.stdout
+
+
+def test_a_sweep_on_ray_tune_writes_sweep_json_and_a_run_per_trial(head, tmp_path):
+    import json
+
+    out = tmp_path / "sweep"
+    r = subprocess.run(
+        [sys.executable, "-m", "core", "sweep", "--task", "word-order", "--arch", "gru",
+         "--set", "epochs=2", "--set", "n_train=256", "--set", "hidden_size=8",
+         "--grid", "train.lr=0.0001,0.01", "--address", head.address, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((out / "sweep.json").read_text())
+    assert res["grid"] == {"train.lr": [0.0001, 0.01]}
+    assert [t["settings"] for t in res["trials"]] in (
+        [{"train.lr": 0.0001}, {"train.lr": 0.01}],
+        [{"train.lr": 0.01}, {"train.lr": 0.0001}],
+    )
+    for t in res["trials"]:
+        assert t["status"] == "done" and 0.0 <= t["metrics"]["accuracy"] <= 1.0
+        run = Path(t["run_dir"])
+        assert (run / "model.safetensors").is_file() and (run / "metrics.json").is_file()
+        saved = json.loads((run / "config.json").read_text())
+        assert saved["train"]["lr"] == t["settings"]["train.lr"]  # the trial trained what it says
+    best = res["best"]
+    assert best["metrics"]["accuracy"] == max(t["metrics"]["accuracy"] for t in res["trials"])
+    assert "best: lr=" in r.stdout
