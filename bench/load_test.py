@@ -67,9 +67,11 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True, name="sampler")
         self.url, self.pid, self.every = url, pid, every
         self.latencies: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (seconds since start, latency or -1 = failed)
         self.failures = 0
         self.rss_mb: list[float] = []
         self._halt = threading.Event()
+        self.t_start = time.monotonic()
 
     def rss(self) -> float:
         try:
@@ -93,6 +95,7 @@ class Sampler(threading.Thread):
             except OSError:
                 ok = False
             dt = time.perf_counter() - t0
+            self.timeline.append((round(time.monotonic() - self.t_start, 2), round(dt if ok else -1.0, 3)))
             if ok:
                 self.latencies.append(dt)
             else:
@@ -144,6 +147,8 @@ class Report:
     server_cpu_s: float = 0.0  # CPU seconds of the server process itself while the sessions trained
     most_workers: int = 0  # training worker processes seen at once
     backend: str = ""
+    health_timeline: list = field(default_factory=list)  # (s since the load began, latency s or -1)
+    events: list = field(default_factory=list)  # (s since the load began, session, what)
 
     def ok(self) -> bool:
         good = all(s.outcome in ("trained", "busy") for s in self.results)
@@ -203,7 +208,7 @@ def run(args: argparse.Namespace) -> Report:
     report.backend = "ray (local head, 2 CPUs)" if head else "local worker processes"
     report.load_avg_1min = os.getloadavg()[0]
     t_begin = time.monotonic()
-    server = E2E.Server(env, name="load")
+    server = E2E.Server(env, name="load", root=args.app_dir.resolve() if args.app_dir else None)
     t_spawn = time.monotonic()
     server.start()
     try:
@@ -222,11 +227,13 @@ def run(args: argparse.Namespace) -> Report:
                 pages.append(page)
             sessions = [Session(i + 1) for i in range(args.sessions)]
             started = {}
+            events: list = []
             for s, page in zip(sessions, pages):  # everybody presses Train at (nearly) the same time
                 E2E.by_key(page, f"{prefix}._train").locator("button").click()
                 started[s.n] = time.monotonic()
+                events.append((round(time.monotonic() - sampler.t_start, 2), s.n, "train pressed"))
             deadline = t_begin + args.deadline
-            busy_text = "waiting line"
+            busy_text = args.busy_text
             cpu0 = E2E._cpu_s(server.pid)
             most_workers = 0
             while time.monotonic() < deadline and any(s.outcome == "pending" for s in sessions):
@@ -248,6 +255,7 @@ def run(args: argparse.Namespace) -> Report:
                         s.outcome, s.detail = "error", " | ".join(errors)[:200]
                     if s.outcome != "pending":
                         s.seconds = time.monotonic() - started[s.n]
+                        events.append((round(time.monotonic() - sampler.t_start, 2), s.n, s.outcome))
                 most_workers = max(most_workers, len(server.workers()))
                 pages[0].wait_for_timeout(200)
             for s in sessions:
@@ -265,6 +273,8 @@ def run(args: argparse.Namespace) -> Report:
                 report.health_p95_ms = 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))]
                 report.health_max_ms = 1000 * lat[-1]
             report.rss_peak_sampled_mb = max(sampler.rss_mb or [0.0])
+            report.health_timeline = sampler.timeline
+            report.events = events
             report.rss_hwm_mb = peak_rss_mb(server.pid)
             browser.close()
     finally:
@@ -316,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--deadline", type=float, default=240.0, help="stop after this many seconds")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--ray-head", action="store_true", help="train on a Ray head started here (127.0.0.1)")
+    ap.add_argument("--busy-text", default="waiting line", help="text of the refusal message to look for")
+    ap.add_argument(
+        "--app-dir", type=Path, help="serve another checkout of the app (a before/after comparison)"
+    )
     args = ap.parse_args(argv)
     report = run(args)
     print(markdown(report))

@@ -239,7 +239,7 @@ class RayExecutor(Executor):
                 where = self.address or "the local Ray instance"
                 error = RunError(
                     f"the Ray cluster at {where} stopped answering during training "
-                    f"({type(e).__name__}); the server is fine: try again when the cluster is back",
+                    f"({type(e).__name__}); nothing else was lost: train again when the cluster is back",
                     unexpected=False,
                 )
         finally:

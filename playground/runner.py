@@ -32,6 +32,7 @@ from core.runs import RunSpec, run_metrics
 from playground.hosted import limits
 
 GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
+QUEUED_REFRESH_S = 2.0  # how often a page waiting in line redraws its place
 
 __all__ = ["USER_ERRORS", "Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
 

@@ -92,13 +92,25 @@ def _share_box(pc: PageConfig, chosen: Chosen) -> None:
 
 @st.fragment(run_every=1.0)
 def _live(page: str) -> None:
-    """Redrawn every second while the thread trains; a full rerun when it ends shows the results."""
+    """Redrawn every second while the worker trains; a full rerun when it ends shows the results."""
     run = runner.current(page)
     if run is None:
         return
     draw_progress(run, page)
     if run.done:
         st.rerun()
+
+
+@st.fragment(run_every=runner.QUEUED_REFRESH_S)
+def _waiting(page: str) -> None:
+    """While the run waits in line: only its place, redrawn every few seconds (cheap for the
+    server when many people wait); a full rerun when it starts draws the live charts."""
+    run = runner.current(page)
+    if run is None:
+        return
+    if not run.queued:
+        st.rerun()
+    st.progress(0.0, text=runner.queued_text(run))
 
 
 def draw_progress(run: runner.Run, page: str) -> None:
@@ -335,7 +347,9 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     _controls(pc, spec, n_params, fp)
     run = runner.current(pc.page)
     if run is not None:
-        if run.running:
+        if run.queued:
+            _waiting(pc.page)
+        elif run.running:
             _live(pc.page)
         else:
             if run.started is not None:

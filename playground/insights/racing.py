@@ -68,12 +68,25 @@ def _live(page: str, draw: Draw) -> None:
         st.rerun()
 
 
+@st.fragment(run_every=runner.QUEUED_REFRESH_S)
+def _waiting(page: str) -> None:
+    """While the job waits in line: only its place (cheap); a full rerun when it starts."""
+    job = jobs.current(page)
+    if job is None:
+        return
+    if not job.queued:
+        st.rerun()
+    st.progress(0.0, text=runner.queued_text(job))
+
+
 def follow(page: str, draw: Draw) -> jobs.Job | None:
     """Draw the page's job: live while it runs, then its results and how it ended."""
     job = jobs.current(page)
     if job is None:
         return None
-    if job.running:
+    if job.queued:
+        _waiting(page)
+    elif job.running:
         _live(page, draw)
     else:
         status(job)
