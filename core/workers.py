@@ -75,8 +75,11 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
-def _worker_main(conn: Any, stop_event: Any, job: Job, threads: int, target_nice: int) -> None:
-    """The worker process: train the job, send every message, then ("end", "", None)."""
+def _worker_main(conn: Any, stop_event: Any, job: Job, threads: Any, target_nice: int) -> None:
+    """The worker process: train the job, send every message, then ("end", "", None).
+
+    ``threads`` is a shared number that the dispatcher keeps at this worker's share of the cores
+    (all of them while it trains alone, fewer when others start); it is applied between steps."""
     import torch
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server is the server's to handle
@@ -86,9 +89,19 @@ def _worker_main(conn: Any, stop_event: Any, job: Job, threads: int, target_nice
             os.nice(target_nice - now)
     except (AttributeError, OSError):
         pass
-    torch.set_num_threads(max(1, threads))
+    now_threads = max(1, int(threads.value))
+    torch.set_num_threads(now_threads)
+
+    def stopped() -> bool:  # called before every optimiser step
+        nonlocal now_threads
+        want = max(1, int(threads.value))
+        if want != now_threads:
+            torch.set_num_threads(want)
+            now_threads = want
+        return stop_event.is_set()
+
     try:
-        for msg in work(job, stop_event.is_set):
+        for msg in work(job, stopped):
             conn.send(msg)
     except Exception as e:  # noqa: BLE001 - every failure goes back to the page as a message
         message, unexpected, detail = describe_error(e)
@@ -106,6 +119,7 @@ class _Worker:
     process: Any
     conn: Any
     stop_event: Any
+    threads: Any  # shared number: the worker's torch threads
     stop_sent_at: float | None = None
     ended: bool = False  # the worker said "end"
 
@@ -143,8 +157,15 @@ class LocalExecutor(Executor):
 
     @property
     def threads(self) -> int:
-        """Torch threads per worker: the cores shared among the slots (at least one)."""
+        """Torch threads per worker when every slot is busy: the cores shared among the slots."""
         return max(1, self._threads or cores() // self.slots)
+
+    def threads_for(self, running: int) -> int:
+        """Torch threads for each of ``running`` workers: the cores shared among those that train
+        (a run alone gets every core; a fixed SEQUENCE_LAB_WORKER_THREADS is kept as it is)."""
+        if self._threads:
+            return self._threads
+        return max(1, cores() // max(1, min(running, self.slots)))
 
     def warm(self) -> None:
         """Start the fork server now (it imports torch) so that the first job starts fast."""
@@ -248,9 +269,12 @@ class LocalExecutor(Executor):
     def _launch(self, handle: Handle) -> None:
         parent, child = self._ctx.Pipe(duplex=False)
         stop_event = self._ctx.Event()
+        with self._lock:
+            share = self.threads_for(len(self._running) + 1)
+        threads = self._ctx.Value("i", share, lock=False)
         proc = self._ctx.Process(
             target=_worker_main,
-            args=(child, stop_event, handle.job, self.threads, _own_nice() + self.nice),
+            args=(child, stop_event, handle.job, threads, _own_nice() + self.nice),
             name=f"sequence-lab-worker-{handle.id}",
             daemon=True,
         )
@@ -264,7 +288,17 @@ class LocalExecutor(Executor):
             return
         child.close()  # the worker holds the other end; EOF here means it has gone
         with self._lock:
-            self._running[handle.id] = _Worker(handle, proc, parent, stop_event)
+            self._running[handle.id] = _Worker(handle, proc, parent, stop_event, threads)
+        self._share_cores()
+
+    def _share_cores(self) -> None:
+        """Give every running worker its share of the cores (applied by each between steps)."""
+        with self._lock:
+            workers = list(self._running.values())
+        share = self.threads_for(len(workers))
+        for w in workers:
+            if w.threads.value != share:
+                w.threads.value = share
 
     def _pump(self, w: _Worker, now: float, check_alive: bool) -> None:
         h = w.handle
@@ -344,6 +378,7 @@ class LocalExecutor(Executor):
     def _finish(self, w: _Worker, status: str, error: RunError | None = None) -> None:
         with self._lock:
             self._running.pop(w.handle.id, None)
+        self._share_cores()
         try:
             w.conn.close()
         except OSError:

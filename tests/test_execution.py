@@ -14,7 +14,7 @@ import torch
 
 from core.config import ConfigError
 from core.events import Finished, Measured, Started, Step
-from core.execution import Handle, InlineExecutor, Job, backend_from_env, work
+from core.execution import Handle, InlineExecutor, Job, backend_from_env, cores, work
 from core.runs import plan
 from core.workers import WORKER_NICE, LocalExecutor
 
@@ -158,6 +158,24 @@ def test_an_owner_that_is_gone_cancels_its_runs():
         here["alive"] = False
         assert running.wait(10) and waiting.wait(10)
         assert running.finished("model").reason == "stopped" and waiting.status == "cancelled"
+    finally:
+        ex.shutdown()
+
+
+@pytest.mark.skipif(cores() < 2, reason="needs two cores to share")
+def test_a_run_alone_gets_every_core_and_two_runs_share_them():
+    ex = LocalExecutor(slots=2)
+    try:
+        first = ex.submit(endless())
+        assert first_step(first)
+        (w1,) = ex._running.values()
+        assert w1.threads.value == cores()
+        second = ex.submit(endless())
+        assert first_step(second)
+        assert [w.threads.value for w in ex._running.values()] == [cores() // 2] * 2
+        second.stop()
+        assert second.wait(10)
+        assert until(lambda: w1.threads.value == cores(), 5)  # alone again: every core
     finally:
         ex.shutdown()
 
