@@ -3,6 +3,7 @@
     python bench/ui_timing.py                          # every task page, this checkout
     python bench/ui_timing.py --baseline ../old-main   # side by side with another checkout
     python bench/ui_timing.py --pages stock,long_memory --json out.json
+    python bench/ui_timing.py --env SEQUENCE_LAB_WORKER_THREADS=1   # this checkout with and without
 
 Localhost only and bounded (every wait has a timeout; the servers stop with the script). For each
 checkout it starts ``streamlit run streamlit_app.py`` on a free 127.0.0.1 port (offline, so stock
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated task pages")
     ap.add_argument("--baseline", type=Path, help="another checkout of the app to time side by side")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="also time this checkout with these environment variables (a second server)")  # fmt: skip
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per page at most")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
@@ -94,21 +97,25 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown page {', '.join(bad)}; valid: {', '.join(PAGES)}")
     from playwright.sync_api import sync_playwright
 
-    variants = [("this checkout", ROOT)]
+    variants: list[tuple[str, Path, dict[str, str]]] = [("this checkout", ROOT, {})]
     if args.baseline:
-        variants.insert(0, ("baseline", args.baseline.resolve()))
+        variants.insert(0, ("baseline", args.baseline.resolve(), {}))
+    if args.env:
+        extra = dict(item.split("=", 1) for item in args.env)
+        variants.append((" ".join(args.env), ROOT, extra))
     servers, cold = {}, {}
     results: dict[str, dict[str, dict[str, float]]] = {}
     load = os.getloadavg()[0]
     try:
-        for name, root in variants:
+        for name, root, extra in variants:
             t = time.monotonic()
-            servers[name] = E2E.Server(dict(E2E.OFFLINE), name=f"timing-{len(servers)}", root=root).start()
+            env = {**E2E.OFFLINE, **extra}
+            servers[name] = E2E.Server(env, name=f"timing-{len(servers)}", root=root).start()
             cold[name] = {"healthy_s": time.monotonic() - t}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=E2E.CHROMIUM, args=E2E.CHROMIUM_ARGS)
             for prefix in pages:
-                for name, _ in variants:
+                for name, _, _ in variants:
                     r = time_page(browser, servers[name], prefix, args.timeout)
                     results.setdefault(prefix, {})[name] = r
                     print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s in servers.values():
             s.stop()
-    names = [n for n, _ in variants]
+    names = [n for n, _, _ in variants]
     head = "| page | " + " | ".join(f"{n}: Train -> first loss / results" for n in names) + " |"
     lines = [head, "| --- |" + " --- |" * len(names)]
     for prefix in pages:

@@ -1,12 +1,11 @@
-"""Training throughput in worker processes: one run alone (1 thread or every core) and two at once.
+"""Training throughput in worker processes: one run alone (1 or 2 torch threads) and two at once.
 
     python bench/workers.py                      # long-memory LSTM defaults, 20 s windows, 3 rounds
     python bench/workers.py --task sentiment --arch gru --seconds 30 --rounds 5
 
 Each round runs, one after the other (interleaved, so that every variant sees the same machine):
-one job alone with 1 torch thread, one job alone as the app runs it (two slots; a job that trains
-alone gets every core as torch threads), and two jobs at once (the cores shared: 1 thread each on
-2 cores). It counts the optimiser steps each job made
+one job alone with 1 torch thread, one alone with 2, one alone as the app runs it (the cores but one
+shared among the running workers: 1 thread on 2 cores), and two at once as the app runs them. It counts the optimiser steps each job made
 in its first ``--seconds`` of training (from the events' own clocks) and prints the medians and
 the share of a lone run's speed that each of two concurrent runs gets. Stops by itself.
 """
@@ -66,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     job = Job.single(spec)
     variants = {
         "alone, 1 thread": (LocalExecutor(slots=2, threads=1), 1),
-        "alone, every core (the app's default)": (LocalExecutor(slots=2), 1),
-        "two at once, the cores shared (the app's default)": (LocalExecutor(slots=2), 2),
+        "alone, 2 threads": (LocalExecutor(slots=2, threads=2), 1),
+        "alone, the app's default (the cores but one)": (LocalExecutor(slots=2), 1),
+        "two at once, the app's default": (LocalExecutor(slots=2), 2),
     }
     for ex, _ in variants.values():
         ex.warm()

@@ -157,15 +157,20 @@ class LocalExecutor(Executor):
 
     @property
     def threads(self) -> int:
-        """Torch threads per worker when every slot is busy: the cores shared among the slots."""
-        return max(1, self._threads or cores() // self.slots)
+        """Torch threads per worker when every slot is busy."""
+        return self.threads_for(self.slots)
 
     def threads_for(self, running: int) -> int:
-        """Torch threads for each of ``running`` workers: the cores shared among those that train
-        (a run alone gets every core; a fixed SEQUENCE_LAB_WORKER_THREADS is kept as it is)."""
+        """Torch threads for each of ``running`` workers: the cores but one, shared among the
+        workers that train (at least one each); a fixed SEQUENCE_LAB_WORKER_THREADS is kept.
+
+        One core stays with the web server (it draws every session's live charts) and, on a
+        small machine, whatever else runs there: in Chromium on the 2-core machine a run alone
+        reached its results 15-25 % sooner with 1 torch thread than with 2, although without a
+        browser 2 threads train 1.3x faster (bench/workers.py, bench/ui_timing.py)."""
         if self._threads:
             return self._threads
-        return max(1, cores() // max(1, min(running, self.slots)))
+        return max(1, (cores() - 1) // max(1, min(running, self.slots)))
 
     def warm(self) -> None:
         """Start the fork server now (it imports torch) so that the first job starts fast."""
