@@ -147,6 +147,8 @@ class Report:
     server_cpu_s: float = 0.0  # CPU seconds of the server process itself while the sessions trained
     most_workers: int = 0  # training worker processes seen at once
     backend: str = ""
+    rss_after_close_mb: dict = field(default_factory=dict)  # seconds after the tabs closed -> MB
+    workers_after_close: int = 0
     health_timeline: list = field(default_factory=list)  # (s since the load began, latency s or -1)
     events: list = field(default_factory=list)  # (s since the load began, session, what)
 
@@ -276,6 +278,13 @@ def run(args: argparse.Namespace) -> Report:
             report.health_timeline = sampler.timeline
             report.events = events
             report.rss_hwm_mb = peak_rss_mb(server.pid)
+            for page in pages:  # everybody closes their tab
+                page.context.close()
+            t_closed = time.monotonic()
+            for after in (5.0, 35.0):
+                time.sleep(max(0.0, t_closed + after - time.monotonic()))
+                report.rss_after_close_mb[f"{after:g}"] = sampler.rss()
+            report.workers_after_close = len(server.workers())
             browser.close()
     finally:
         server.stop()
@@ -307,6 +316,11 @@ def markdown(r: Report) -> str:
         (
             "server RSS before load / peak (sampled) / peak (VmHWM)",
             f"{r.rss_start_mb:.0f} / {r.rss_peak_sampled_mb:.0f} / {r.rss_hwm_mb:.0f} MB",
+        ),
+        (
+            "server RSS 5 s / 35 s after every tab closed; workers left",
+            f"{r.rss_after_close_mb.get('5', 0):.0f} / {r.rss_after_close_mb.get('35', 0):.0f} MB; "
+            f"{r.workers_after_close}",
         ),
         ("cold start: spawn -> /_stcore/health", f"{cs.get('healthy_s', 0):.1f} s"),
         ("cold start: spawn -> first page interactive in Chromium", f"{cs.get('interactive_s', 0):.1f} s"),

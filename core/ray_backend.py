@@ -138,9 +138,18 @@ class RayExecutor(Executor):
         self._board: Any = None
         self._remote: Any = None
         self._started_here = False
+        self._broken = False
+        self._connect_lock = threading.Lock()
 
     # -- connecting --------------------------------------------------------------------------
     def _connect(self) -> None:
+        if self._broken:  # the cluster went away: start over (and fail clearly if it is still gone)
+            self._broken = False
+            self._remote = self._board = None
+            try:
+                _ray().shutdown()
+            except Exception:  # noqa: BLE001
+                pass
         if self._remote is not None:
             return
         where = self.address or "a local Ray instance"
@@ -153,7 +162,8 @@ class RayExecutor(Executor):
             raise ConfigError(f"cannot use the Ray cluster at {where}: {e}") from e
 
     def cluster_cpus(self) -> float:
-        self._connect()
+        with self._connect_lock:
+            self._connect()
         return float(_ray().cluster_resources().get("CPU", 0))
 
     # -- submitting --------------------------------------------------------------------------
@@ -162,16 +172,42 @@ class RayExecutor(Executor):
             waiting = sum(1 for h in self._handles if h.queued)
             if waiting >= self.max_queue:
                 raise QueueFull(f"{waiting} trainings are already waiting")
-        self._connect()
+        _ray()  # no Ray installed: a clear message now, not a failed job
         handle = Handle(job=job, executor=self, alive=alive)
-        ref = self._remote.options(name=f"sequence-lab-{handle.id}").remote(
-            job, handle.id, self._board, self.cpus_per_job
-        )
         with self._lock:
             self._handles.append(handle)
-            self._refs[handle.id] = ref
-        threading.Thread(target=self._follow_task, args=(handle, ref), daemon=True).start()
+        threading.Thread(target=self._submit_and_follow, args=(handle,), daemon=True).start()
         return handle
+
+    def _submit_and_follow(self, handle: Handle) -> None:
+        """Connect (once; again after the cluster was lost), submit the task, follow it. In the
+        background, so that a slow or absent cluster never blocks the page that submitted."""
+        try:
+            with self._connect_lock:
+                self._connect()
+            if handle.stop_requested:
+                raise _Withdrawn()
+            ref = self._remote.options(name=f"sequence-lab-{handle.id}").remote(
+                handle.job, handle.id, self._board, self.cpus_per_job
+            )
+        except _Withdrawn:
+            self._forget(handle)
+            handle._end("cancelled")
+            return
+        except Exception as e:  # noqa: BLE001 - no cluster: the job fails with the reason
+            self._forget(handle)
+            message = str(e) if isinstance(e, ConfigError) else f"cannot use the Ray cluster: {e}"
+            handle._end("failed", RunError(message))
+            return
+        with self._lock:
+            self._refs[handle.id] = ref
+        self._follow_task(handle, ref)
+
+    def _forget(self, handle: Handle) -> None:
+        with self._lock:
+            if handle in self._handles:
+                self._handles.remove(handle)
+            self._refs.pop(handle.id, None)
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -233,9 +269,10 @@ class RayExecutor(Executor):
                 else:
                     handle._take((kind, name, payload))
         except Exception as e:  # noqa: BLE001 - cancelled, or the cluster went away
-            if stop_at is not None:
+            if stop_at is not None or handle.stop_requested:
                 _finish_stopped(handle)
             else:
+                self._broken = True
                 where = self.address or "the local Ray instance"
                 error = RunError(
                     f"the Ray cluster at {where} stopped answering during training "
@@ -272,6 +309,10 @@ class RayExecutor(Executor):
                 _ray().shutdown()
             except Exception:  # noqa: BLE001
                 pass
+
+
+class _Withdrawn(Exception):
+    """Stopped before it reached the cluster."""
 
 
 def _safe(fn: Callable[[], bool]) -> bool:

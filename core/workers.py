@@ -148,6 +148,7 @@ class LocalExecutor(Executor):
         self._pending: deque[Handle] = deque()
         self._running: dict[int, _Worker] = {}
         self._durations: deque[float] = deque(maxlen=20)
+        self._reaping: list[tuple[Any, float]] = []  # ended workers' processes, until they exit
         self._wake = threading.Event()
         self._closed = False
         self._last_alive = 0.0
@@ -244,7 +245,7 @@ class LocalExecutor(Executor):
 
                 traceback.print_exc()
             with self._lock:
-                busy = bool(self._running or self._pending)
+                busy = bool(self._running or self._pending or self._reaping)
             self._wake.wait(POLL_S if busy else 1.0)
             self._wake.clear()
 
@@ -261,6 +262,7 @@ class LocalExecutor(Executor):
                 h.stop()
         for w in workers:
             self._pump(w, now, check_alive)
+        self._reap()
         self._start_pending()
 
     def _start_pending(self) -> None:
@@ -384,20 +386,33 @@ class LocalExecutor(Executor):
         with self._lock:
             self._running.pop(w.handle.id, None)
         self._share_cores()
+        if status == "done" and not w.handle.stop_requested and w.handle.started_at:
+            with self._lock:
+                self._durations.append(time.time() - w.handle.started_at)
+        w.handle._end(status, error)  # the page sees the result now; the process is reaped later
         try:
             w.conn.close()
         except OSError:
             pass
-        if w.process.is_alive():
-            w.process.join(2)
-            if w.process.is_alive():
-                w.process.kill()
-        w.process.join(1)
-        if status == "done" and not w.handle.stop_requested and w.handle.started_at:
-            with self._lock:
-                self._durations.append(time.time() - w.handle.started_at)
-        w.handle._end(status, error)
+        with self._lock:
+            self._reaping.append((w.process, time.monotonic() + 5.0))
         self._wake.set()
+
+    def _reap(self) -> None:
+        """Join the workers that have ended; end one that has not exited 5 s after its job ended."""
+        with self._lock:
+            reaping, self._reaping = self._reaping, []
+        keep = []
+        for proc, deadline in reaping:
+            if not proc.is_alive():
+                proc.join(0)
+            elif time.monotonic() > deadline:
+                proc.kill()
+                proc.join(1)
+            else:
+                keep.append((proc, deadline))
+        with self._lock:
+            self._reaping.extend(keep)
 
     def shutdown(self) -> None:
         with self._lock:
