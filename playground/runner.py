@@ -257,7 +257,20 @@ def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[
     st.session_state[slot] = tracked
     if ex.name == "inline":
         handle.wait()  # trains here, in the script run: the page shows the result right away
+    else:
+        _until_started(ex, handle)
     return tracked
+
+
+def _until_started(ex: Executor, handle: Handle, timeout: float = 0.5) -> None:
+    """With a free slot the job leaves the line within milliseconds: wait for that, so the page
+    draws its live view at once instead of a "waiting" view that only looks again later."""
+    c = ex.counts()
+    if c["slots"] and c["running"] >= c["slots"] and handle.queued:
+        return  # every slot is taken: it really waits
+    deadline = time.monotonic() + timeout
+    while handle.queued and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def submit_many(
