@@ -281,6 +281,29 @@ class Handle:
         elif kind == "model":
             self._models[name] = payload
 
+    def _close_stopped_lane(self) -> None:
+        """The backend ended the job at once after Stop: close the lane that was training with a
+        "stopped" finish (its weights are kept if they arrived; the test metrics are skipped)."""
+        names = [n for n, _ in self.events]
+        lane = names[-1] if names else self.job.lanes[0][0]
+        if self.finished(lane) is not None:
+            return
+        steps = [ev for ev in self.lane_events(lane) if isinstance(ev, Step)]
+        message = (
+            "stopped at once; the weights trained so far are kept (test metrics skipped)"
+            if lane in self.weights
+            else "stopped at once; no step had finished, so there is no model to keep"
+        )
+        last = steps[-1] if steps else None
+        fin = Finished(
+            reason="stopped",
+            message=message,
+            epoch=last.epoch if last else 0,
+            step=last.step if last else 0,
+            elapsed_s=last.elapsed_s if last else 0.0,
+        )
+        self.events.append((lane, fin))
+
     def _start(self) -> None:
         self.status = "running"
         self.started_at = time.time()

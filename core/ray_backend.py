@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from core.config import ConfigError
-from core.events import Finished, Step
 from core.execution import Executor, Handle, Job, QueueFull, RunError, describe_error, work
 
 ROOT = Path(__file__).resolve().parent.parent  # the project: put on the workers' PYTHONPATH
@@ -270,7 +269,7 @@ class RayExecutor(Executor):
                     handle._take((kind, name, payload))
         except Exception as e:  # noqa: BLE001 - cancelled, or the cluster went away
             if stop_at is not None or handle.stop_requested:
-                _finish_stopped(handle)
+                handle._close_stopped_lane()
             else:
                 self._broken = True
                 where = self.address or "the local Ray instance"
@@ -320,30 +319,3 @@ def _safe(fn: Callable[[], bool]) -> bool:
         return bool(fn())
     except Exception:  # noqa: BLE001
         return True
-
-
-def _finish_stopped(handle: Handle) -> None:
-    """The task was cancelled after Stop: close the lane it was training, keeping its weights."""
-    names = [n for n, _ in handle.events]
-    lane = names[-1] if names else handle.job.lanes[0][0]
-    if handle.finished(lane) is not None:
-        return
-    steps = [ev for ev in handle.lane_events(lane) if isinstance(ev, Step)]
-    kept = lane in handle.weights
-    handle._take(
-        (
-            "event",
-            lane,
-            Finished(
-                reason="stopped",
-                message=(
-                    "stopped at once; the weights trained so far are kept (test metrics skipped)"
-                    if kept
-                    else "stopped at once; no step had finished, so there is no model to keep"
-                ),
-                epoch=steps[-1].epoch if steps else 0,
-                step=steps[-1].step if steps else 0,
-                elapsed_s=steps[-1].elapsed_s if steps else 0.0,
-            ),
-        )
-    )

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.events import Finished
 from core.execution import (
     Executor,
     Handle,
@@ -359,27 +358,7 @@ class LocalExecutor(Executor):
                     h._take((kind, name, payload))
         except (EOFError, OSError):
             pass
-        lane = _current_lane(h)
-        if lane is not None and h.finished(lane) is None:
-            last = [ev for ev in h.lane_events(lane) if getattr(ev, "type", "") == "step"]
-            kept = lane in h.weights
-            h._take(
-                (
-                    "event",
-                    lane,
-                    Finished(
-                        reason="stopped",
-                        message=(
-                            "stopped at once; the weights trained so far are kept (test metrics skipped)"
-                            if kept
-                            else "stopped at once; no step had finished, so there is no model to keep"
-                        ),
-                        epoch=last[-1].epoch if last else 0,
-                        step=last[-1].step if last else 0,
-                        elapsed_s=last[-1].elapsed_s if last else 0.0,
-                    ),
-                )
-            )
+        h._close_stopped_lane()
         self._finish(w, "done")
 
     def _finish(self, w: _Worker, status: str, error: RunError | None = None) -> None:
@@ -453,8 +432,3 @@ def _gone(h: Handle) -> bool:
         return h.alive is not None and not h.alive()
     except Exception:  # noqa: BLE001 - a broken check must not stop the dispatcher
         return False
-
-
-def _current_lane(h: Handle) -> str | None:
-    names = [n for n, _ in h.events]
-    return names[-1] if names else (h.job.lanes[0][0] if h.job.lanes else None)

@@ -23,7 +23,6 @@ from playground.insights import strings as _insight_strings  # noqa: F401 - regi
 
 _local = threading.local()
 _threads_set = False
-_warm_started = False
 
 
 @dataclass(frozen=True)
@@ -100,28 +99,13 @@ def _set_threads_once() -> None:
         _threads_set = True
 
 
-def _warm_trainers_once() -> None:
-    """Start the training workers' fork server in the background on the server's first page run,
-    so that the first Train, on whatever page, starts at once (it imports torch at a lower CPU
-    priority than the server's)."""
-    global _warm_started
-    if _warm_started:
-        return
-    _warm_started = True
-
-    def warm() -> None:
-        from playground import runner
-
-        runner.warm()
-
-    threading.Thread(target=warm, name="warm-trainers", daemon=True).start()
-
-
 def run() -> None:
     """Build the navigation over the pages and run the selected one."""
     st.set_page_config(page_title="Sequence Lab", page_icon=":material/neurology:", layout="wide")
     _set_threads_once()
-    _warm_trainers_once()
+    from playground import runner
+
+    runner.warm()  # the training workers' fork server starts in the background, once per server
     language_switch()
     nav = st.navigation(pages())
     _local.inside = True

@@ -330,6 +330,18 @@ def wait(run: Tracked, timeout: float = 60.0) -> bool:
     return run.handle.wait(timeout)
 
 
+@st.fragment(run_every=QUEUED_REFRESH_S)
+def waiting(slot: str) -> None:
+    """While the job in ``st.session_state[slot]`` waits in line: only its place, redrawn every few
+    seconds (cheap for the server when many people wait); a full rerun when it starts."""
+    tracked = st.session_state.get(slot)
+    if tracked is None or not hasattr(tracked, "queued"):
+        return
+    if not tracked.queued:
+        st.rerun()
+    st.progress(0.0, text=queued_text(tracked))
+
+
 def queued_text(run: Tracked) -> str:
     """ "Waiting ...: number 3 in line, about 1 min to go" for a queued run."""
     from playground.i18n import t

@@ -101,18 +101,6 @@ def _live(page: str) -> None:
         st.rerun()
 
 
-@st.fragment(run_every=runner.QUEUED_REFRESH_S)
-def _waiting(page: str) -> None:
-    """While the run waits in line: only its place, redrawn every few seconds (cheap for the
-    server when many people wait); a full rerun when it starts draws the live charts."""
-    run = runner.current(page)
-    if run is None:
-        return
-    if not run.queued:
-        st.rerun()
-    st.progress(0.0, text=runner.queued_text(run))
-
-
 def draw_progress(run: runner.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
     started, step, fin = run.started, run.last_step, run.finished
@@ -348,7 +336,7 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     run = runner.current(pc.page)
     if run is not None:
         if run.queued:
-            _waiting(pc.page)
+            runner.waiting(f"{pc.page}.run")
         elif run.running:
             _live(pc.page)
         else:

@@ -34,19 +34,24 @@ def _on_task_change() -> None:
         st.session_state[f"{PAGE}.archs"] = compatible(task)
 
 
-def _settings() -> dict[str, Any]:
-    sb = st.sidebar
-    sb.header(t("settings.header"))
+def task_select(key: str, on_change: Any = None) -> str:
+    """The sidebar's choice of a task that more than one architecture can serve."""
     names = race_tasks()
-    task = sb.selectbox(
+    return st.sidebar.selectbox(
         t("ins.cmp.task"),
         names,
         index=names.index(DEFAULT_TASK) if DEFAULT_TASK in names else 0,
         format_func=lambda n: t(f"ins.task.{n}", default=get_task(n).title),
-        key=f"{PAGE}.task",
+        key=key,
         bind=BIND,
-        on_change=_on_task_change,
+        on_change=on_change,
     )
+
+
+def _settings() -> dict[str, Any]:
+    sb = st.sidebar
+    sb.header(t("settings.header"))
+    task = task_select(f"{PAGE}.task", _on_task_change)
     options = compatible(task)
     archs = sb.multiselect(
         t("ins.cmp.archs"),

@@ -22,26 +22,43 @@ from playground.results import metric_label
 Draw = Callable[[jobs.Job], None]
 
 
-def controls(page: str, start: Callable[[], jobs.Job], *, label_key: str, disabled: bool = False) -> None:
-    """The Run and Stop buttons; ``start`` starts the page's job (called when Run is clicked)."""
+def _stop_slot(slot: str) -> None:
+    record = st.session_state.get(slot)
+    if record is not None and hasattr(record, "stop"):
+        record.stop()
+
+
+def controls(
+    page: str,
+    start: Callable[[], Any],
+    *,
+    label_key: str,
+    disabled: bool = False,
+    key: str | None = None,
+) -> None:
+    """The Run and Stop buttons; ``start`` queues the page's job (called when Run is clicked) and
+    returns what the page keeps in ``st.session_state[f"{key}.job"]`` (``key``: the page by
+    default; the sweep uses its own)."""
     runner.warm()
-    job = jobs.current(page)
+    key = key or page
+    slot = f"{key}.job" if key == page else f"{key}.record"
+    job = st.session_state.get(slot)
     running = job is not None and job.running
     c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")
     clicked = c1.button(
         t(label_key),
         type="primary",
         disabled=running or disabled,
-        key=f"{page}._run",
+        key=f"{key}._run",
         icon=":material/play_arrow:",
         width="stretch",
     )
     c2.button(
         t("run.stop"),
         disabled=not running,
-        key=f"{page}._stop",
-        on_click=jobs.request_stop,
-        args=(page,),
+        key=f"{key}._stop",
+        on_click=_stop_slot,
+        args=(slot,),
         icon=":material/stop:",
         width="stretch",
     )
@@ -68,24 +85,13 @@ def _live(page: str, draw: Draw) -> None:
         st.rerun()
 
 
-@st.fragment(run_every=runner.QUEUED_REFRESH_S)
-def _waiting(page: str) -> None:
-    """While the job waits in line: only its place (cheap); a full rerun when it starts."""
-    job = jobs.current(page)
-    if job is None:
-        return
-    if not job.queued:
-        st.rerun()
-    st.progress(0.0, text=runner.queued_text(job))
-
-
 def follow(page: str, draw: Draw) -> jobs.Job | None:
     """Draw the page's job: live while it runs, then its results and how it ended."""
     job = jobs.current(page)
     if job is None:
         return None
     if job.queued:
-        _waiting(page)
+        runner.waiting(f"{page}.job")
     elif job.running:
         _live(page, draw)
     else:

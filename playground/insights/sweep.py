@@ -29,7 +29,7 @@ from core.sweep import grid_specs, parse_grid
 from core.train import TrainConfig
 from playground import runner
 from playground.app import page_for_task
-from playground.errors import USER_ERRORS, show_user_error
+from playground.errors import show_user_error
 from playground.hosted import limits
 from playground.i18n import t
 from playground.insights import jobs, racing
@@ -139,12 +139,6 @@ def current() -> Sweep | None:
     return sw if hasattr(sw, "trials") and hasattr(sw, "grid") else None
 
 
-def request_stop() -> None:
-    sw = current()
-    if sw is not None:
-        sw.stop()
-
-
 # ---------------------------------------------------------------------------------------------
 # Settings
 # ---------------------------------------------------------------------------------------------
@@ -181,17 +175,9 @@ def _near(values: list, default: Any, n: int = 3) -> list:
 def settings() -> dict[str, Any]:
     sb = st.sidebar
     sb.header(t("settings.header"))
-    from playground.insights.compare import DEFAULT_TASK, race_tasks
+    from playground.insights.compare import task_select
 
-    names = race_tasks()
-    task = sb.selectbox(
-        t("ins.cmp.task"),
-        names,
-        index=names.index(DEFAULT_TASK) if DEFAULT_TASK in names else 0,
-        format_func=lambda n: t(f"ins.task.{n}", default=get_task(n).title),
-        key=f"{KEY}.task",
-        bind=BIND,
-    )
+    task = task_select(f"{KEY}.task")
     archs = compatible(task)
     arch = sb.selectbox(
         t("settings.arch"), archs, format_func=lambda a: get_arch(a).title, key=f"{KEY}.arch", bind=BIND
@@ -382,35 +368,7 @@ def sweep_mode() -> None:
     too_many = n > MAX_TRIALS
     if too_many:
         st.warning(t("ins.sw.too_many", n=n, max=MAX_TRIALS), icon=":material/warning:")
-    runner.warm()
-    sw = current()
-    running = sw is not None and sw.running
-    c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")
-    clicked = c1.button(
-        t("ins.sw.run"),
-        type="primary",
-        disabled=running or n == 0 or too_many,
-        key=f"{KEY}._run",
-        icon=":material/play_arrow:",
-        width="stretch",
-    )
-    c2.button(
-        t("run.stop"),
-        disabled=not running,
-        key=f"{KEY}._stop",
-        on_click=request_stop,
-        icon=":material/stop:",
-        width="stretch",
-    )
-    if clicked and not running:
-        try:
-            sw = start(s)
-            if sw.running:
-                st.rerun()
-        except runner.Busy:
-            st.warning(t("run.busy"), icon=":material/hourglass_top:")
-        except USER_ERRORS as e:
-            show_user_error(e)
+    racing.controls(PAGE, lambda: start(s), label_key="ins.sw.run", disabled=n == 0 or too_many, key=KEY)
     sw = current()
     if sw is None:
         st.info(t("ins.sw.press_run"), icon=":material/science:")
