@@ -21,7 +21,6 @@ Markdown table; ``--json`` writes the figures.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -33,15 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("stock", "sentiment", "translation", "captioning", "long_memory", "word_order")
 
 
-def _e2e() -> Any:
-    spec = importlib.util.spec_from_file_location("e2e_helpers", ROOT / "tests" / "e2e" / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-E2E = _e2e()
+from load_test import E2E  # noqa: E402 - the browser test helpers, loaded once there
 
 
 def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[str, float]:
