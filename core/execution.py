@@ -333,8 +333,8 @@ class Handle:
                 continue
             if steps and math.isfinite(steps[-1].eta_s):
                 left += steps[-1].eta_s
-            elif n not in started:
-                return None
+            elif n in started or n == names[0]:
+                return None  # training has not made a step yet: no rate to go by
         return left
 
 

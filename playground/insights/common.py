@@ -22,11 +22,11 @@ LANE_COLORS = ("#1f4e9c", "#e4572e", "#2a9d5c", "#c9a227", "#7b4fa3", "#17becf",
 FIXED_COLORS = {"rnn": "#e4572e", "lstm": "#1f4e9c", "gru": "#2a9d5c", "none": "#9a9a9a"}
 
 
-def page_header(page: str) -> None:
+def page_header(page: str, intro_key: str | None = None) -> None:
     """The first lines of an insight page: run inside the shell, title, badges, introduction."""
     ensure_shell()
     st.title(t(f"ins.{page}.title"))
-    st.markdown(t(f"ins.{page}.intro"))
+    st.markdown(t(intro_key or f"ins.{page}.intro"))
 
 
 def lane_color(name: str, index: int) -> str:

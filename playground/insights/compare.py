@@ -14,6 +14,7 @@ import streamlit as st
 from core.race import race_specs
 from core.registry import compatible, get_arch, get_task, tasks
 from playground import charts
+from playground.app import ensure_shell
 from playground.i18n import t
 from playground.insights import jobs, racing
 from playground.insights.common import BIND, lane_color, page_header
@@ -114,10 +115,11 @@ def draw_race(job: jobs.Job) -> None:
 
 
 def compare_page() -> None:
-    page_header(PAGE)
+    ensure_shell()
     sweep = st.sidebar.toggle(
         t("ins.cmp.sweep"), key=f"{PAGE}.sweep", bind=BIND, help=t("ins.cmp.sweep_help")
     )  # a toggle: its value in the address is true/false in every language
+    page_header(PAGE, "ins.sw.intro" if sweep else None)
     if sweep:
         from playground.insights.sweep import sweep_mode
 

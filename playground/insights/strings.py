@@ -288,6 +288,10 @@ EN: dict[str, str] = {
     "ins.cmp.sweep": "Sweep settings of one architecture",
     "ins.cmp.sweep_help": "Off: a race between architectures. On: one architecture trained over a grid "
     "of one or two settings (a sweep).",
+    "ins.sw.intro": "One architecture, trained once for every combination of the values you pick for "
+    "one or two settings (a grid search), on the same data and seed. The trials train side by side on "
+    "the free trainers; the chart at the end shows the test result over the grid, so you can see "
+    "which setting matters and where its good range lies.",
     "ins.sw.param": "Setting {n} to vary",
     "ins.sw.none": "(none)",
     "ins.sw.values": "Values of {name}",
@@ -504,6 +508,7 @@ KO: dict[str, str] = {
     "ins.cmp.download_csv": "표 내려받기 (CSV)",
     "ins.cmp.sweep": "한 아키텍처의 설정값 스윕",
     "ins.cmp.sweep_help": "끄면 아키텍처끼리 경주하고, 켜면 한 아키텍처를 설정 한두 개의 값 격자 위에서 학습합니다 (스윕).",
+    "ins.sw.intro": "한 아키텍처를, 고른 설정 한두 개의 값 조합마다 한 번씩 같은 데이터와 시드로 학습합니다 (격자 탐색). 시도들은 빈 학습 자리에서 나란히 돌고, 끝나면 격자 위의 테스트 결과 그래프로 어떤 설정이 중요한지, 좋은 값의 범위가 어디인지 볼 수 있습니다.",
     "ins.sw.param": "바꿔 볼 설정 {n}",
     "ins.sw.none": "(없음)",
     "ins.sw.values": "{name}의 값들",

@@ -312,7 +312,7 @@ def grid_figure(sw: Sweep) -> go.Figure:
             )
         )
         fig.update_xaxes(title_text=field_label(keys[0].split(".", 1)[1]), type="category")
-        fig.update_yaxes(title_text=label)
+        fig.update_yaxes(title_text=label, range=[0, 101] if pct else None)
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
