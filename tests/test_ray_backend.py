@@ -127,3 +127,27 @@ def test_a_sweep_on_ray_tune_writes_sweep_json_and_a_run_per_trial(head, tmp_pat
     best = res["best"]
     assert best["metrics"]["accuracy"] == max(t["metrics"]["accuracy"] for t in res["trials"])
     assert "best: lr=" in r.stdout
+
+
+def test_a_cluster_that_goes_away_mid_run_is_a_clear_message(tmp_path):
+    """The command line trains on a head of its own; the head is stopped while the job trains."""
+    lost = Head(tmp_path)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core", "train", "--task", "long-memory", "--arch", "rnn",
+             "--epochs", "300", "--address", lost.address, "--out", str(tmp_path / "run")],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(15)  # connected, and the job trains (300 epochs take minutes)
+        assert proc.poll() is None
+    finally:
+        lost.stop()
+    try:
+        out, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 2
+    assert f"the Ray cluster at {lost.address} stopped answering" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "run").exists()  # nothing half-written
