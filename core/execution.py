@@ -36,12 +36,12 @@ from core.checkpoint import CheckpointError, weights_bytes
 from core.config import ConfigError
 from core.events import Event, Finished, Measured, Started, Step
 from core.measures import measure
+from core.registry import build
 from core.runs import RunSpec
 from core.tasks.base import DataError
 from core.train import train
 
 USER_ERRORS = (ConfigError, DataError, CheckpointError)  # the user's to fix: shown as they are
-STATUSES = ("queued", "running", "done", "failed", "cancelled")
 
 
 class QueueFull(RuntimeError):
@@ -264,7 +264,7 @@ class Handle:
         from safetensors.torch import load
 
         spec = self.job.spec(name)
-        model = build_for_weights(spec)
+        model = build(spec.arch, spec.model_cfg)  # the weights come next (spec.init is not needed)
         model.load_state_dict(load(raw), strict=True)
         model.eval()
         self._models[name] = model
@@ -336,17 +336,6 @@ class Handle:
             elif n in started or n == names[0]:
                 return None  # training has not made a step yet: no rate to go by
         return left
-
-
-def build_for_weights(spec: RunSpec) -> nn.Module:
-    """The spec's model with its parameters allocated but not initialised (the weights come next)."""
-    init = spec.init
-    spec.init = None
-    try:
-        with torch.device("cpu"):
-            return spec.build()
-    finally:
-        spec.init = init
 
 
 # ---------------------------------------------------------------------------------------------

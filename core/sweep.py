@@ -82,8 +82,8 @@ def _fmt(v: Any) -> str:
 def grid_specs(
     task_name: str, arch: str, base: dict[str, Any], grid: dict[str, list[Any]]
 ) -> list[tuple[str, dict[str, Any], RunSpec]]:
-    """(name, point, planned spec) for every point of the grid; the data is prepared once per
-    distinct set of task settings."""
+    """(name, point, planned spec) for every point of the grid (the tasks cache their built-in
+    data, so points with the same task settings share it)."""
     out = []
     for point in points(grid):
         spec = plan(task_name, arch, {**base, **point})
@@ -184,7 +184,7 @@ def tune_sweep(
     grid_specs(task_name, arch, base, {k: v[:1] for k, v in grid.items()})  # settings valid: fail early
     from core.ray_backend import _connect_ray
 
-    ray = _connect_ray(address)
+    _connect_ray(address)
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
 
@@ -238,8 +238,7 @@ def tune_sweep(
             }
         )
     result = summary(task_name, arch, grid, trials)
-    (out / "sweep.json").write_text(json.dumps(result, indent=2, default=_json_default))
-    del ray
+    (out / "sweep.json").write_text(json.dumps(result, indent=2, default=str))
     return result
 
 
@@ -247,9 +246,3 @@ def _seeded(base: dict[str, Any]) -> dict[str, Any]:
     import random
 
     return {**base, "train.seed": random.randrange(2**31 - 1)}
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, float):
-        return o
-    return str(o)

@@ -138,6 +138,7 @@ class LocalExecutor(Executor):
         nice: int = WORKER_NICE,
     ) -> None:
         self.slots = max(1, int(slots or cores()))
+        self.default_slots = self.slots  # what it was made with (hosted mode may lower slots)
         self._threads = threads
         self.max_queue = max(0, int(max_queue))
         self.stop_grace = stop_grace

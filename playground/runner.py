@@ -46,11 +46,7 @@ def executor() -> Executor:
     ex = executor_from_env("local")
     if ex.name == "local":
         lim = limits()
-        default = getattr(ex, "default_slots", None)
-        if default is None:
-            default = ex.slots
-            ex.default_slots = default  # type: ignore[attr-defined]
-        ex.slots = lim.max_concurrent if lim.hosted and lim.max_concurrent else default
+        ex.slots = lim.max_concurrent if lim.hosted and lim.max_concurrent else ex.default_slots  # type: ignore[attr-defined]
     return ex
 
 

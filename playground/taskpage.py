@@ -104,9 +104,7 @@ def _live(page: str) -> None:
 def draw_progress(run: runner.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
     started, step, fin = run.started, run.last_step, run.finished
-    if run.queued:
-        st.progress(0.0, text=runner.queued_text(run))
-    elif started is None:
+    if started is None:
         st.progress(0.0, text=t("run.building"))
     else:
         frac = 1.0 if fin is not None else (step.progress if step else 0.0)

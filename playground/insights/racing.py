@@ -35,13 +35,14 @@ def controls(
     label_key: str,
     disabled: bool = False,
     key: str | None = None,
+    slot: str | None = None,
 ) -> None:
-    """The Run and Stop buttons; ``start`` queues the page's job (called when Run is clicked) and
-    returns what the page keeps in ``st.session_state[f"{key}.job"]`` (``key``: the page by
-    default; the sweep uses its own)."""
+    """The Run and Stop buttons; ``start`` queues the page's job (called when Run is clicked).
+    ``key`` prefixes the buttons' keys (the page by default) and ``slot`` names where the page
+    keeps its record in ``st.session_state`` (``"<page>.job"`` by default)."""
     runner.warm()
     key = key or page
-    slot = f"{key}.job" if key == page else f"{key}.record"
+    slot = slot or f"{page}.job"
     job = st.session_state.get(slot)
     running = job is not None and job.running
     c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")
@@ -102,9 +103,7 @@ def follow(page: str, draw: Draw) -> jobs.Job | None:
 
 def progress_bar(job: jobs.Job) -> None:
     frac, now, last = jobs.progress(job)
-    if job.queued:
-        text = runner.queued_text(job)
-    elif now and last:
+    if now and last:
         text = t(
             "ins.common.progress",
             lane=now,

@@ -81,10 +81,6 @@ class Sweep:
     def done(self) -> bool:
         return not self.running
 
-    @property
-    def queued(self) -> bool:
-        return all(tr.handle.queued for tr in self.trials if not tr.handle.done)
-
     def stop(self) -> None:
         for tr in self.trials:
             tr.handle.stop()
@@ -368,7 +364,14 @@ def sweep_mode() -> None:
     too_many = n > MAX_TRIALS
     if too_many:
         st.warning(t("ins.sw.too_many", n=n, max=MAX_TRIALS), icon=":material/warning:")
-    racing.controls(PAGE, lambda: start(s), label_key="ins.sw.run", disabled=n == 0 or too_many, key=KEY)
+    racing.controls(
+        PAGE,
+        lambda: start(s),
+        label_key="ins.sw.run",
+        disabled=n == 0 or too_many,
+        key=KEY,
+        slot=f"{KEY}.record",
+    )
     sw = current()
     if sw is None:
         st.info(t("ins.sw.press_run"), icon=":material/science:")
