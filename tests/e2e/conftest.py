@@ -327,7 +327,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)
 
 
-def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000) -> None:
+def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000, start_ms: float = 5_000) -> None:
     """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
 
     The rerun is seen as the script state leaving ``notRunning``; an action that causes no rerun
@@ -346,7 +346,7 @@ def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000) -> Non
     )
     action()
     try:
-        page.wait_for_function("() => window.__e2eRan === true", timeout=5_000)
+        page.wait_for_function("() => window.__e2eRan === true", timeout=start_ms)
     except Exception:  # noqa: BLE001 - the rerun may have finished before the observer saw it
         pass
     wait_idle(page, timeout)
@@ -435,9 +435,14 @@ def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180
 
 
 def upload_file(page, key: str, name: str, data: bytes, mime: str = "application/octet-stream") -> None:
-    """Put a file into the st.file_uploader with ``key`` and wait for the rerun it causes."""
+    """Put a file into the st.file_uploader with ``key`` and wait for the rerun it causes.
+
+    The browser first sends the file to the server and only then reruns the script; on a busy
+    machine that takes more than the few seconds a click's rerun takes, so the wait for the rerun
+    to begin is long (it always comes: a new file is a widget change).
+    """
     inp = by_key(page, key).locator("input[type='file']")
-    wait_rerun(page, lambda: inp.set_input_files({"name": name, "mimeType": mime, "buffer": data}))
+    wait_rerun(page, lambda: inp.set_input_files({"name": name, "mimeType": mime, "buffer": data}), start_ms=60_000)
 
 
 def shot(page, name: str, settle_ms: int = 8_000) -> Path:
