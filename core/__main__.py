@@ -82,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quick", action="store_true")
     s.add_argument("--out", help="also write the results as JSON here")
     s.add_argument("--tasks", help="comma-separated task names (default: all)")
+    s.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        help="train every architecture with seeds 0..N-1 and print mean and spread (instead of one run)",
+    )
+    s.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="with --seeds: also try each of these values of a setting (repeatable), e.g. embedding=random,glove",
+    )
     return p
 
 
@@ -289,8 +302,22 @@ def _summary(res: dict[str, Any]) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import main as bench_main
+    from core.bench import main_seeds
 
-    return bench_main(quick=args.quick, out=args.out, tasks=args.tasks.split(",") if args.tasks else None)
+    tasks = args.tasks.split(",") if args.tasks else None
+    if args.seeds > 0:
+        vary: dict[str, list[str]] = {}
+        for item in args.vary:
+            key, sep, values = item.partition("=")
+            if not sep or not key.strip() or not values.strip():
+                print(f"error: --vary {item!r}: write KEY=V1,V2", file=sys.stderr)
+                return 2
+            vary[key.strip()] = [v.strip() for v in values.split(",") if v.strip()]
+        return main_seeds(args.seeds, vary, out=args.out, tasks=tasks)
+    if args.vary:
+        print("error: --vary needs --seeds N", file=sys.stderr)
+        return 2
+    return bench_main(quick=args.quick, out=args.out, tasks=tasks)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -40,14 +40,19 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_one(task: str, arch: str, max_seconds: float = 0.0) -> dict[str, Any]:
-    """Train one (task, arch) with default settings in this process; returns the measurements."""
+def run_one(
+    task: str, arch: str, max_seconds: float = 0.0, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Train one (task, arch) with default settings (changed by ``settings``) in this process;
+    returns the measurements."""
     from core.events import Epoch, Finished, Started, Step
     from core.runs import plan
     from core.train import set_threads, train
 
     set_threads()
-    settings = {"train.max_seconds": max_seconds} if max_seconds else {}
+    settings = dict(settings or {})
+    if max_seconds:
+        settings["train.max_seconds"] = max_seconds
     t_plan = time.perf_counter()
     spec = plan(task, arch, settings)
     prepare_s = time.perf_counter() - t_plan
@@ -74,6 +79,7 @@ def run_one(task: str, arch: str, max_seconds: float = 0.0) -> dict[str, Any]:
     return {
         "task": task,
         "arch": arch,
+        "settings": {k: v for k, v in settings.items() if k != "train.max_seconds"},
         "metric": primary.name,
         "target": target,
         "test": finished.test.get(primary.name),
@@ -89,10 +95,12 @@ def run_one(task: str, arch: str, max_seconds: float = 0.0) -> dict[str, Any]:
     }
 
 
-def _subprocess(task: str, arch: str, max_seconds: float) -> dict[str, Any]:
+def _subprocess(
+    task: str, arch: str, max_seconds: float, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
     code = (
         "import json,sys; from core.bench import run_one; "
-        f"print('@@'+json.dumps(run_one({task!r},{arch!r},{max_seconds!r})))"
+        f"print('@@'+json.dumps(run_one({task!r},{arch!r},{max_seconds!r},{dict(settings or {})!r})))"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     for line in p.stdout.splitlines():
@@ -168,6 +176,75 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{_fmt(r['peak_rss_mb'], 0)} | {_fmt(r['params'])} | {best} |"
         )
     return "\n".join(lines)
+
+
+def seeds_table(results: list[dict[str, Any]]) -> str:
+    """Mean and standard deviation over seeds of the test metric, per architecture and variant."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for r in results:
+        variant = ", ".join(f"{k}={v}" for k, v in r.get("settings", {}).items() if k != "train.seed")
+        groups.setdefault((r["task"], r["arch"], variant or "defaults"), []).append(r)
+    head = (
+        "| task | arch | variant | runs | test mean | test sd | min | max | median train s | best baseline |"
+    )
+    lines = [head, "|" + " --- |" * (head.count("|") - 1)]
+    for (task, arch, variant), rs in groups.items():
+        ok = [r for r in rs if "error" not in r and r.get("test") is not None]
+        if not ok:
+            err = next((r.get("error") for r in rs if "error" in r), "no result")
+            lines.append(f"| {task} | {arch} | {variant} | 0 | error: {err} |" + " |" * 5)
+            continue
+        vals = [float(r["test"]) for r in ok]
+        mean = sum(vals) / len(vals)
+        sd = (sum((v - mean) ** 2 for v in vals) / max(1, len(vals) - 1)) ** 0.5
+        secs = sorted(float(r["train_seconds"]) for r in ok)
+        base = {}
+        for r in ok:
+            for k, v in (r.get("baselines") or {}).items():
+                if v is not None:
+                    base.setdefault(k, []).append(float(v))
+        best = ", ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in base.items()) or "-"
+        lines.append(
+            f"| {task} | {arch} | {variant} | {len(ok)} | {mean:.3f} | {sd:.3f} | {min(vals):.3f} | "
+            f"{max(vals):.3f} | {secs[len(secs) // 2]:.1f} | {best} |"
+        )
+    return "\n".join(lines)
+
+
+def main_seeds(
+    seeds: int, vary: dict[str, list[str]], out: str | None = None, tasks: list[str] | None = None
+) -> int:
+    """Every (task, arch, variant) with seeds 0..seeds-1, one fresh subprocess each (train.seed
+    also changes the split, so the spread includes the luck of the test set)."""
+    from itertools import product
+
+    from core.registry import compatible
+    from core.registry import tasks as all_tasks
+
+    info = machine()
+    print(
+        f"machine: {info['cpu']}, {info['threads']} threads, torch {info['torch']}, python {info['python']}"
+    )
+    keys = list(vary)
+    variants = [dict(zip(keys, vals, strict=True)) for vals in product(*(vary[k] for k in keys))] or [{}]
+    results = []
+    for t in tasks or list(all_tasks()):
+        for a in compatible(t):
+            for v in variants:
+                for seed in range(seeds):
+                    r = _subprocess(t, a, 0.0, {**v, "train.seed": seed})
+                    results.append(r)
+                    print(
+                        f"  {t}/{a} {v} seed {seed}: {r.get('metric')} {_fmt(r.get('test'))} in "
+                        f"{_fmt(r.get('train_seconds'), 1)} s" + (f" ({r['error']})" if "error" in r else ""),
+                        flush=True,
+                    )
+    print()
+    print(seeds_table(results))
+    if out:
+        with open(out, "w") as f:
+            json.dump({"machine": info, "seeds": seeds, "vary": vary, "runs": results}, f, indent=2)
+    return 0
 
 
 def main(quick: bool = False, out: str | None = None, tasks: list[str] | None = None) -> int:

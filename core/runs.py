@@ -47,6 +47,8 @@ class RunSpec:
         model = build(self.arch, self.model_cfg)
         if self.init is not None:
             model.load_state_dict(self.init, strict=True)
+        else:
+            self.data.init_model(model)
         return model
 
     def to_json(self) -> dict[str, Any]:

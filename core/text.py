@@ -9,20 +9,39 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 
 from core.models.base import EOS, PAD, SOS, SPECIALS, UNK
 
 _WORD = re.compile(r"[\w']+|[^\w\s]", re.UNICODE)
+# GloVe's corpus was split like the Penn Treebank: "doesn't" -> "does" "n't", "it's" -> "it" "'s",
+# "u.s." and "after-effects" stay whole, "--" and "..." are one token each.
+_GLOVE = re.compile(
+    r"\w+(?:\.\w+)+\.?"  # abbreviations: u.s., e.g.
+    r"|\w+(?:-\w+)*(?=n't\b)"  # the word before n't
+    r"|n't\b|'(?:s|re|ve|ll|d|m)\b"  # contractions
+    r"|\w+(?:-\w+)*"  # words, hyphenated ones whole
+    r"|--|\.\.\.|[^\w\s]",
+    re.UNICODE,
+)
+STYLES = ("words", "glove")
 
 
-def tokenize(text: str, lower: bool = True) -> list[str]:
-    """Split text into words and punctuation marks (Unicode aware, so Korean works)."""
+def tokenize(text: str, lower: bool = True, style: str = "words") -> list[str]:
+    """Split text into words and punctuation marks (Unicode aware, so Korean works).
+
+    ``style="words"`` keeps contractions whole ("it's"); ``style="glove"`` splits them as the
+    GloVe vectors' corpus was split ("it" "'s"), so that they are found in the vectors.
+    """
     text = unicodedata.normalize("NFC", text)
     if lower:
         text = text.lower()
+    if style == "glove":
+        return _GLOVE.findall(text.replace("\u2019", "'"))
+    if style != "words":
+        raise ValueError(f"unknown tokenizer style {style!r}; use one of {STYLES}")
     return _WORD.findall(text)
 
 
@@ -34,10 +53,23 @@ class Vocab:
         self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
 
     @classmethod
-    def build(cls, texts: Iterable[list[str]], max_size: int | None = None, min_freq: int = 1) -> Vocab:
-        """Most frequent tokens first (ties broken alphabetically, so it is deterministic)."""
+    def build(
+        cls,
+        texts: Iterable[list[str]],
+        max_size: int | None = None,
+        min_freq: int = 1,
+        keep: Callable[[str], bool] | None = None,
+    ) -> Vocab:
+        """Most frequent tokens first (ties broken alphabetically, so it is deterministic).
+
+        Tokens for which ``keep`` is true get an id even when rarer than ``min_freq`` (words that
+        pretrained vectors already know).
+        """
         counts = Counter(t for toks in texts for t in toks)
-        items = sorted(((t, c) for t, c in counts.items() if c >= min_freq), key=lambda tc: (-tc[1], tc[0]))
+        items = sorted(
+            ((t, c) for t, c in counts.items() if c >= min_freq or (keep is not None and keep(t))),
+            key=lambda tc: (-tc[1], tc[0]),
+        )
         if max_size is not None:
             items = items[: max(0, max_size - len(SPECIALS))]
         return cls(t for t, _ in items)

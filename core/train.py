@@ -22,6 +22,7 @@ from torch import nn
 from core.config import ConfigError, param
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.models.base import PAD, count_params, task_loss
+from core.models.words import word_table
 from core.tasks.base import Prepared, Task, iterate, split_size
 
 
@@ -42,6 +43,13 @@ class TrainConfig:
     )
     teacher_forcing: float = param(
         1.0, lo=0.0, hi=1.0, help="Seq2Seq: share of decoder inputs taken from the target"
+    )
+    embedding_lr: float = param(
+        1.0,
+        lo=0.0,
+        hi=10.0,
+        help="learning rate of the word embedding, as a multiple of lr: 1 = like the rest of the model, "
+        "below 1 keeps pretrained vectors near where they started, 0 freezes them",
     )
     early_stopping: int = param(
         0, lo=0, hi=100, help="stop after this many epochs without a better validation metric (0 = off)"
@@ -96,12 +104,31 @@ def noam_lr(step: int, peak_lr: float, warmup: int) -> float:
     return peak_lr * min(step / warmup, math.sqrt(warmup / step))
 
 
+def param_groups(model: nn.Module, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """The model's parameters, with the word table in a group of its own at ``embedding_lr`` x lr
+    (``lr_scale``); with embedding_lr 0 the table is frozen (no gradient, not in the optimiser)."""
+    table = word_table(model)
+    if table is None or cfg.embedding_lr == 1.0:
+        if table is not None:
+            table.requires_grad_(True)
+        return [{"params": [p for p in model.parameters() if p.requires_grad], "lr_scale": 1.0}]
+    rest = [p for p in model.parameters() if p is not table and p.requires_grad]
+    groups: list[dict[str, Any]] = [{"params": rest, "lr_scale": 1.0}]
+    table.requires_grad_(cfg.embedding_lr > 0)
+    if cfg.embedding_lr > 0:
+        groups.append({"params": [table], "lr_scale": cfg.embedding_lr})
+    return groups
+
+
 def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    groups = param_groups(model, cfg)
+    for g in groups:
+        g["lr"] = cfg.lr * g["lr_scale"]
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
     if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+        return torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
 
 def _to(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
@@ -226,7 +253,7 @@ def train(
             step += 1
             lr = noam_lr(step, cfg.lr, cfg.warmup_steps) if cfg.warmup_steps else cfg.lr
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g.get("lr_scale", 1.0)
             batch = _to(batch, device)
             with torch.autocast(device.type, enabled=use_amp):
                 out = model(batch, teacher_forcing=cfg.teacher_forcing)

@@ -475,6 +475,16 @@ EN: dict[str, str] = {
     "field.label_column": "Label column",
     "field.max_vocab": "Max vocabulary",
     "field.min_freq": "Min word count",
+    "field.tokenizer": "Tokenizer",
+    "field.embedding": "Word embedding starts from",
+    "field.ngrams": "Bag-of-n-grams path",
+    "field.embedding_lr": "Embedding learning rate (x lr)",
+    "field.vectors_dim": "Pretrained vector size",
+    "field.n_grams": "Known n-grams",
+    "choice.embedding.random": "random numbers",
+    "choice.embedding.glove": "GloVe vectors (pretrained)",
+    "choice.tokenizer.glove": "as GloVe (does n't)",
+    "choice.tokenizer.words": "whole words (doesn't)",
     "field.n_images": "Images",
     "field.image_size": "Image size",
     "field.noise": "Pixel noise",
@@ -940,6 +950,16 @@ KO: dict[str, str] = {
     "field.label_column": "레이블 열",
     "field.max_vocab": "최대 어휘 수",
     "field.min_freq": "최소 단어 빈도",
+    "field.tokenizer": "토크나이저",
+    "field.embedding": "단어 임베딩 초깃값",
+    "field.ngrams": "n-그램 가방 경로",
+    "field.embedding_lr": "임베딩 학습률 (lr 배수)",
+    "field.vectors_dim": "사전 학습 벡터 크기",
+    "field.n_grams": "알려진 n-그램 수",
+    "choice.embedding.random": "무작위 숫자",
+    "choice.embedding.glove": "GloVe 벡터 (사전 학습)",
+    "choice.tokenizer.glove": "GloVe 방식 (does n't)",
+    "choice.tokenizer.words": "단어 통째로 (doesn't)",
     "field.n_images": "이미지 수",
     "field.image_size": "이미지 크기",
     "field.noise": "픽셀 잡음",
@@ -996,7 +1016,17 @@ KO_HELP: dict[str, str] = {
         "학습률 워밍업 없이도 잘 학습됩니다."
     ),
     "help.model.num_layers": "쌓아 올린 순환층의 수. 각 층은 아래 층의 은닉 상태를 입력으로 읽습니다.",
-    "help.model.pooling": "시퀀스를 출력용 벡터 하나로 줄이는 방법: 실제 토큰의 평균, 첫 토큰, 또는 마지막 토큰.",
+    "help.model.pooling": (
+        "시퀀스를 출력용 벡터 하나로 줄이는 방법: 마지막 상태(또는 마지막 토큰), 실제 스텝의 평균, "
+        "단위마다 모든 스텝 중 가장 큰 값(max, 순환망: 어디에 있든 결정적인 단어가 답을 정할 수 있음), "
+        "또는 첫 토큰(트랜스포머)."
+    ),
+    "help.model.vectors_dim": "임베딩이 시작하는 사전 학습 단어 벡터의 크기 (데이터에서 정해짐). 0이면 무작위 임베딩입니다.",
+    "help.model.n_grams": "n-그램 가방 경로가 아는 단어와 단어 쌍의 수 (데이터에서 정해짐). 0이면 이 경로가 없습니다.",
+    "help.train.embedding_lr": (
+        "단어 임베딩의 학습률을 lr의 배수로: 1 = 모델의 나머지와 같게, 1보다 작으면 사전 학습 벡터를 "
+        "처음 자리 가까이에 두고, 0이면 얼립니다."
+    ),
     "help.model.pos_encoding": "위치를 알려 주는 방법: 고정된 사인/코사인 파동, 위치마다 학습되는 벡터, 또는 없음.",
     "help.model.readout": (
         "다대일('last': 마지막 상태에서 출력 하나, 예: 리뷰마다 클래스 하나) 또는 다대다('each': 시점마다 출력)."
@@ -1039,6 +1069,18 @@ KO_HELP: dict[str, str] = {
     "help.task.min_freq": (
         "단어가 자기 id를 받으려면 학습 텍스트에 이만큼 나와야 합니다. 더 드문 단어는 <unk>가 됩니다 "
         "(2로 하면 어휘가 절반이 되어 더 빨리 학습하고 과적합이 줄어듭니다)."
+    ),
+    "help.task.tokenizer": (
+        "리뷰를 단어로 나누는 방법: 'glove'는 GloVe 벡터를 만든 텍스트처럼 축약형을 나눕니다 "
+        '("doesn\'t" -> "does" "n\'t") 그래야 벡터를 찾을 수 있습니다. \'words\'는 통째로 둡니다.'
+    ),
+    "help.task.embedding": (
+        "각 단어 벡터의 출발점: 학습 리뷰만으로 모양을 잡아야 하는 무작위 숫자, 또는 60억 단어의 텍스트에서 "
+        "미리 배운 단어당 50개의 숫자인 GloVe (비슷한 단어가 처음부터 가까이 있음: 전이 학습)."
+    ),
+    "help.task.ngrams": (
+        'n-그램 가방 경로를 더합니다: 학습에서 본 단어와 단어 쌍("not funny")마다 배운 표 하나가, '
+        "리뷰 어디에 있든 신경망의 답에 더해집니다."
     ),
     "help.task.n_images": "생성하는 서로 다른 이미지 수 (학습·검증·테스트로 80/10/10 분할).",
     "help.task.n_noise": "A와 B를 둘러싼 채움(방해) 토큰 알파벳의 크기 (a, b, c, ...).",

@@ -103,7 +103,13 @@ def test_offline_corpus_and_split_sizes(rt):
         assert part["x"].shape[1] <= 48
         assert torch.equal(part["mask"], part["x"] != PAD)
         assert part["mask"].sum(1).min() >= 1
-    assert rt.model_fields == {"vocab_size": len(rt.vocab), "n_out": 2, "max_len": 48}
+    assert rt.model_fields == {
+        "vocab_size": len(rt.vocab),
+        "n_out": 2,
+        "max_len": 48,
+        "vectors_dim": 50,  # the default starts from GloVe
+        "n_grams": len(rt.grams),  # and has the bag-of-n-grams path
+    }
     all_texts = [t for v in rt.texts.values() for t in v]
     assert len(set(all_texts)) == len(all_texts)  # deduplicated: no snippet in two splits
 
@@ -230,13 +236,14 @@ def test_predict_reports_unknown_words_and_probabilities(rt, trained):
     out = rt.predict(trained, ["A moving, wonderful film.", "Zorbleflax qwertyuiop is dull"])
     assert len(out) == 2
     for o in out:
-        assert set(o) == {"label", "probs", "tokens", "unknown", "truncated", "token_weights"}
+        assert set(o) == {"label", "probs", "tokens", "unknown", "no_vector", "truncated", "token_weights"}
         assert sum(o["probs"].values()) == pytest.approx(1.0)
         assert o["label"] == max(o["probs"], key=o["probs"].get)
         assert o["token_weights"] is None and o["truncated"] is False
     assert out[0]["tokens"] == ["a", "moving", ",", "wonderful", "film", "."]
     assert out[0]["unknown"] == []
     assert out[1]["unknown"] == ["zorbleflax", "qwertyuiop"]
+    assert out[0]["no_vector"] == []  # every known word of the first review has a GloVe vector
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t "])

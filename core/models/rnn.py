@@ -28,6 +28,9 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ConfigError, param
 from core.models.base import PAD, SPECIALS, ModelOutput
+from core.models.words import BagOfNgrams, vectors_projection
+
+POOLINGS = ("last", "max", "mean")
 
 State = Tensor | tuple[Tensor, Tensor]  # H (B, H), or (H, C) for the LSTM
 
@@ -480,6 +483,28 @@ class RecurrentConfig:
         help="Probability of zeroing an activation during training, between stacked layers and "
         "before the output layer (never on the recurrent connection).",
     )
+    pooling: str = param(
+        "last",
+        choices=POOLINGS,
+        help="Many-to-one: how the states become one vector for the output. 'last' = the final "
+        "state (of each direction); 'max' = for each unit its largest value over all steps, so a "
+        "word anywhere can decide; 'mean' = the average state over the real steps.",
+    )
+    vectors_dim: int = param(
+        0,
+        lo=0,
+        hi=1024,
+        data=True,
+        help="Size of the pretrained word vectors the embedding starts from (from the data); "
+        "0 = a random embedding of embed_dim.",
+    )
+    n_grams: int = param(
+        0,
+        lo=0,
+        hi=10_000_000,
+        data=True,
+        help="Words and word pairs known to the bag-of-n-grams path (from the data); 0 = no such path.",
+    )
     readout: str = param(
         "last",
         choices=("last", "each"),
@@ -513,9 +538,13 @@ class RecurrentModel(nn.Module):
         super().__init__()
         self.cfg = cfg
         if cfg.vocab_size > 0:
-            self.embed: nn.Module = nn.Embedding(cfg.vocab_size, cfg.embed_dim, padding_idx=PAD)
+            table_dim = cfg.vectors_dim or cfg.embed_dim
+            self.embed: nn.Module = nn.Embedding(cfg.vocab_size, table_dim, padding_idx=PAD)
+            self.embed_proj = vectors_projection(cfg.vectors_dim, cfg.embed_dim)
         else:
             self.embed = nn.Linear(cfg.in_features, cfg.embed_dim)
+            self.embed_proj = None
+        self.ngrams = BagOfNgrams(cfg.n_grams, cfg.n_out) if cfg.n_grams else None
         self.rnn = Recurrent(
             cfg.cell, cfg.embed_dim, cfg.hidden_size, cfg.num_layers, cfg.bidirectional, cfg.dropout
         )
@@ -537,7 +566,9 @@ class RecurrentModel(nn.Module):
         x = batch["x"]
         mask = batch.get("mask")
         lengths = mask.sum(1).clamp(min=1) if mask is not None else None  # (B,)
-        E = self.embed(x)  # (B, T, E)
+        E = self.embed(x)  # (B, T, E), or (B, T, P) pretrained vectors
+        if self.embed_proj is not None:
+            E = self.embed_proj(E)  # (B, T, E)
         r = self.rnn(E, lengths, explicit=self.cfg.explicit or record, record=record, h_offset=h_offset)
         if self.cfg.readout == "each":
             logits = self.head(self.drop(r.outputs))  # (B, T, n_out)
@@ -545,7 +576,26 @@ class RecurrentModel(nn.Module):
                 real = torch.arange(x.size(1), device=x.device) < lengths.unsqueeze(1)  # (B, T)
                 logits = logits * real.unsqueeze(-1)
         else:
-            top = r.h_n[-self.rnn.dirs :]  # (dirs, B, H): forward final, backward final
-            features = torch.cat(list(top), dim=-1)  # (B, dirs*H)
-            logits = self.head(self.drop(features))  # (B, n_out)
+            logits = self.head(self.drop(self._pool(r, x, lengths)))  # (B, n_out)
+            if self.ngrams is not None and "grams" in batch:
+                logits = logits + self.ngrams(batch["grams"])
         return ModelOutput(logits=logits, states=r.states, gates=r.gates)
+
+    def _pool(self, r: RecurrentOutput, x: Tensor, lengths: Tensor | None) -> Tensor:
+        """The many-to-one feature vector (B, dirs*H), see ``pooling``."""
+        if self.cfg.pooling == "last":
+            top = r.h_n[-self.rnn.dirs :]  # (dirs, B, H): forward final, backward final
+            return torch.cat(list(top), dim=-1)
+        out = r.outputs  # (B, T, dirs*H)
+        if lengths is None:
+            real = torch.ones(out.shape[:2], dtype=torch.bool, device=out.device)
+        else:
+            real = torch.arange(x.size(1), device=x.device) < lengths.unsqueeze(1)  # (B, T)
+        if self.cfg.pooling == "max":
+            return out.masked_fill(~real.unsqueeze(-1), float("-inf")).amax(dim=1)
+        m = real.unsqueeze(-1).to(out.dtype)
+        return (out * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
+
+    def word_table(self) -> nn.Parameter | None:
+        """The (vocab, E or P) embedding table when the inputs are token ids."""
+        return self.embed.weight if self.cfg.vocab_size > 0 else None

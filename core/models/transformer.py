@@ -29,6 +29,7 @@ from core.config import ConfigError, param
 from core.models.attention import MultiHeadAttention, causal_mask, padding_mask
 from core.models.base import ModelOutput
 from core.models.positional import POSITIONAL_KINDS, PositionalEncoding
+from core.models.words import BagOfNgrams, vectors_projection
 
 NORMS = ("post", "pre")
 POOLINGS = ("mean", "first", "last")
@@ -141,6 +142,21 @@ class EncoderOnlyConfig:
         choices=POOLINGS,
         help="How the sequence becomes one vector for the output: mean of the real tokens, the first, or the last.",
     )
+    vectors_dim: int = param(
+        0,
+        lo=0,
+        hi=1024,
+        data=True,
+        help="Size of the pretrained word vectors the embedding starts from (from the data); "
+        "0 = a random embedding of d_model.",
+    )
+    n_grams: int = param(
+        0,
+        lo=0,
+        hi=10_000_000,
+        data=True,
+        help="Words and word pairs known to the bag-of-n-grams path (from the data); 0 = no such path.",
+    )
 
     def check(self) -> None:
         _check_heads(self.d_model, self.n_heads)
@@ -153,14 +169,19 @@ class TokenEmbedding(nn.Module):
     positional signal; the same matrix can serve as the output projection (weight tying).
     """
 
-    def __init__(self, vocab_size: int, d_model: int):
+    def __init__(self, vocab_size: int, d_model: int, vectors_dim: int = 0):
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(vocab_size, d_model) * d_model**-0.5)
+        table_dim = vectors_dim or d_model
+        self.weight = nn.Parameter(torch.randn(vocab_size, table_dim) * table_dim**-0.5)
+        self.proj = vectors_projection(vectors_dim, d_model)  # pretrained vectors of another size
         self.scale = math.sqrt(d_model)
 
     def forward(self, ids: Tensor) -> Tensor:
         """ids (B, T) long -> (B, T, D)."""
-        return F.embedding(ids, self.weight) * self.scale
+        e = F.embedding(ids, self.weight)
+        if self.proj is not None:
+            e = self.proj(e)
+        return e * self.scale
 
 
 class PositionwiseFFN(nn.Module):
@@ -427,11 +448,20 @@ class TransformerEncoderModel(nn.Module):
         cfg.check()
         self.cfg = cfg
         D = cfg.d_model
-        self.embed = TokenEmbedding(cfg.vocab_size, D) if cfg.vocab_size else nn.Linear(cfg.in_features, D)
+        self.embed = (
+            TokenEmbedding(cfg.vocab_size, D, cfg.vectors_dim)
+            if cfg.vocab_size
+            else nn.Linear(cfg.in_features, D)
+        )
         self.pos = PositionalEncoding(cfg.pos_encoding, cfg.max_len, D, cfg.dropout)
         self.encoder = Encoder(cfg.n_layers, D, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.norm)
         self.head = nn.Linear(D, cfg.n_out)
         _init_linear(self)
+        self.ngrams = BagOfNgrams(cfg.n_grams, cfg.n_out) if cfg.n_grams else None
+
+    def word_table(self) -> nn.Parameter | None:
+        """The (vocab, d_model or P) embedding table when the inputs are token ids."""
+        return self.embed.weight if self.cfg.vocab_size else None
 
     def embed_input(self, x: Tensor) -> Tensor:
         """x (B, T) ids or (B, T, F) numbers -> (B, T, D) with positions added."""
@@ -456,6 +486,8 @@ class TransformerEncoderModel(nn.Module):
         mask = self._mask(batch)
         h, weights = self.encoder(self.embed_input(batch["x"]), padding_mask(mask))  # (B, T, D)
         logits = self.head(pool(h, mask, self.cfg.pooling))  # (B, n_out)
+        if self.ngrams is not None and "grams" in batch:
+            logits = logits + self.ngrams(batch["grams"])
         return ModelOutput(logits=logits, attention={"self": weights.detach()})
 
     def positional_table(self) -> Tensor:

@@ -112,6 +112,12 @@ class Prepared(ABC):
         training. None when the task has nothing to show."""
         return None
 
+    def init_model(self, model: torch.nn.Module) -> None:
+        """Set weights a new model takes from the data before training (pretrained word vectors).
+
+        Most tasks have none: the model keeps its random initialisation."""
+        return None
+
     @abstractmethod
     def state(self) -> dict[str, Any]:
         """JSON-able state needed to predict later (vocabularies, scaler); saved with checkpoints."""

@@ -442,7 +442,9 @@ def upload_file(page, key: str, name: str, data: bytes, mime: str = "application
     to begin is long (it always comes: a new file is a widget change).
     """
     inp = by_key(page, key).locator("input[type='file']")
-    wait_rerun(page, lambda: inp.set_input_files({"name": name, "mimeType": mime, "buffer": data}), start_ms=60_000)
+    wait_rerun(
+        page, lambda: inp.set_input_files({"name": name, "mimeType": mime, "buffer": data}), start_ms=60_000
+    )
 
 
 def shot(page, name: str, settle_ms: int = 8_000) -> Path:
