@@ -66,13 +66,13 @@ class Vectors:
 
     def for_vocab(self, itos: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Rows for a vocabulary: (V, D) vectors (0 where the word is not in GloVe) and (V,) found."""
+        get = self._index.get  # type: ignore[attr-defined]
+        rows = [get(w, -1) for w in itos]
+        found = torch.tensor([j >= 0 for j in rows], dtype=torch.bool)
         table = torch.zeros(len(itos), self.dim)
-        found = torch.zeros(len(itos), dtype=torch.bool)
-        for i, w in enumerate(itos):
-            j = self.index(w)
-            if j is not None:
-                table[i] = torch.from_numpy(self.matrix[j])
-                found[i] = True
+        hits = [j for j in rows if j >= 0]
+        if hits:
+            table[found] = torch.from_numpy(self.matrix[hits])
         return table, found
 
     def nearest(self, word: str, k: int = 10) -> list[tuple[str, float]]:

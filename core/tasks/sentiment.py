@@ -244,13 +244,23 @@ def ngrams(tokens: list[str]) -> list[str]:
 
 def encode_grams(tokens: list[list[str]], grams: Vocab, max_len: int) -> torch.Tensor:
     """(N, G) ids of each text's known words and word pairs (unknown ones dropped), 0-padded."""
-    ids = [[grams.stoi[g] for g in ngrams(t[:max_len]) if g in grams.stoi] for t in tokens]
+    return _pad_ids([_gram_ids(ngrams(t[:max_len]), grams) for t in tokens])
+
+
+def _gram_ids(text_grams: list[str], grams: Vocab) -> list[int]:
+    get = grams.stoi.get
+    return [i for i in map(get, text_grams) if i is not None]
+
+
+def _pad_ids(ids: list[list[int]]) -> torch.Tensor:
     G = max(1, max((len(i) for i in ids), default=1))
     return torch.tensor([i + [PAD] * (G - len(i)) for i in ids], dtype=torch.long).reshape(len(ids), G)
 
 
-def _gram_vocab(train_tokens: list[list[str]], max_len: int) -> Vocab:
-    return Vocab.build([ngrams(t[:max_len]) for t in train_tokens])
+def _gram_vocab(train_grams: list[list[str]]) -> Vocab:
+    """Every word and word pair of the training texts, in order of first appearance (deterministic;
+    the n-gram path gives each its own weight, so no order by frequency is needed)."""
+    return Vocab(dict.fromkeys(g for text in train_grams for g in text))
 
 
 def token_weights(attention: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -488,9 +498,10 @@ def _build(
     labels = {k: [corpus.labels[i] for i in idx] for k, idx in parts.items()}
     tokens = {k: [words[i] for i in idx] for k, idx in parts.items()}
     vectors = _glove(opts, notices)
-    keep = (lambda w: w in vectors) if vectors is not None else None  # a word with a vector needs no 2nd use
+    keep = vectors.__contains__ if vectors is not None else None  # a word with a vector needs no 2nd use
     vocab = Vocab.build(tokens["train"], max_size=opts.max_vocab, min_freq=opts.min_freq, keep=keep)
-    grams = _gram_vocab(tokens["train"], opts.max_len) if opts.ngrams else None
+    text_grams = {k: [ngrams(t[: opts.max_len]) for t in v] for k, v in tokens.items()} if opts.ngrams else {}
+    grams = _gram_vocab(text_grams["train"]) if opts.ngrams else None
     model_fields: dict[str, Any] = {
         "vocab_size": len(vocab),
         "n_out": len(corpus.names),
@@ -508,7 +519,7 @@ def _build(
         x, mask = encode(tokens[k], vocab, opts.max_len)
         splits[k] = {"x": x, "mask": mask, "y": torch.tensor(labels[k], dtype=torch.long)}
         if grams is not None:
-            splits[k]["grams"] = encode_grams(tokens[k], grams, opts.max_len)
+            splits[k]["grams"] = _pad_ids([_gram_ids(g, grams) for g in text_grams[k]])
     long = sum(len(t) > opts.max_len for v in tokens.values() for t in v)
     if long:
         share = long / max(1, len(corpus.texts))
