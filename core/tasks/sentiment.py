@@ -572,8 +572,9 @@ class SentimentTask(Task):
     primary = Metric("accuracy", higher_is_better=True, target=0.80, label="Test accuracy")
     description = (
         "Read a one-sentence movie review and say whether the critic liked the film (fresh) or not "
-        "(rotten). Words are looked up in a vocabulary built from the training reviews; the "
-        "baseline to beat is TF-IDF word counts with logistic regression (about 0.79 test accuracy)."
+        "(rotten). Words are looked up in a vocabulary built from the training reviews and start "
+        "from their GloVe vectors; the baseline to beat is TF-IDF word counts with logistic "
+        "regression (about 0.79 test accuracy)."
     )
 
     @classmethod
