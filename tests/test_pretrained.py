@@ -153,7 +153,9 @@ def test_ngrams_are_the_words_and_their_neighbour_pairs():
 @pytest.mark.parametrize("how", ["max", "mean"])
 def test_pooling_over_states_matches_a_hand_computation(how):
     cfg = make_config(
-        "gru", {"pooling": how, "bidirectional": True, "hidden_size": 6, "embed_dim": 5}, data_fields={"vocab_size": 20, "n_out": 2}
+        "gru",
+        {"pooling": how, "bidirectional": True, "hidden_size": 6, "embed_dim": 5},
+        data_fields={"vocab_size": 20, "n_out": 2},
     )
     torch.manual_seed(0)
     model = build("gru", cfg).eval()
@@ -212,3 +214,23 @@ def test_a_model_saved_before_these_options_predicts_with_its_old_tokens():
     restored = SentimentTask.restore(state, SentimentOptions())  # today's defaults
     assert restored.opts.tokenizer == "words" and restored.grams is None and restored.found is None
     assert restored.model_fields == {"vocab_size": len(data.vocab), "n_out": 2, "max_len": 48}
+
+
+def test_word_dropout_replaces_real_words_only_and_only_in_training():
+    from core.models.base import UNK
+    from core.models.words import drop_words
+
+    torch.manual_seed(0)
+    ids = torch.tensor([[5, 6, 7, 8] * 250 + [PAD] * 100])
+    out = drop_words(ids, 0.2)
+    real = ids != PAD
+    assert torch.equal(out[~real], ids[~real])  # padding stays padding
+    changed = out != ids
+    assert torch.all(out[changed] == UNK)
+    assert 0.15 < changed[real].float().mean() < 0.25  # about p of the 1000 real words
+    cfg = make_config("gru", {"word_dropout": 0.5}, data_fields={"vocab_size": 20, "n_out": 2})
+    model = build("gru", cfg).eval()
+    x = torch.tensor([[5, 6, 7, 8]])
+    with torch.no_grad():
+        a, b = model({"x": x, "mask": x != PAD}).logits, model({"x": x, "mask": x != PAD}).logits
+    torch.testing.assert_close(a, b)  # no dropout when predicting

@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ConfigError, param
 from core.models.base import PAD, SPECIALS, ModelOutput
-from core.models.words import BagOfNgrams, vectors_projection
+from core.models.words import BagOfNgrams, drop_words, vectors_projection
 
 POOLINGS = ("last", "max", "mean")
 
@@ -483,6 +483,14 @@ class RecurrentConfig:
         help="Probability of zeroing an activation during training, between stacked layers and "
         "before the output layer (never on the recurrent connection).",
     )
+    word_dropout: float = param(
+        0.0,
+        lo=0.0,
+        hi=0.5,
+        step=0.05,
+        help="Probability of replacing each input word by <unk> during training, so the model cannot "
+        "lean on any single word (token inputs only).",
+    )
     pooling: str = param(
         "last",
         choices=POOLINGS,
@@ -566,6 +574,8 @@ class RecurrentModel(nn.Module):
         x = batch["x"]
         mask = batch.get("mask")
         lengths = mask.sum(1).clamp(min=1) if mask is not None else None  # (B,)
+        if self.training and self.cfg.word_dropout > 0 and self.cfg.vocab_size > 0:
+            x = drop_words(x, self.cfg.word_dropout)
         E = self.embed(x)  # (B, T, E), or (B, T, P) pretrained vectors
         if self.embed_proj is not None:
             E = self.embed_proj(E)  # (B, T, E)

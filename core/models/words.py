@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from core.models.base import PAD
+from core.models.base import PAD, UNK
 
 # The n-gram weights are multiplied by this in the forward pass. With Adam every weight moves
 # about lr per step whatever its gradient's size, so the scale makes the wide path learn 10x
@@ -37,6 +37,12 @@ class BagOfNgrams(nn.Module):
         m = (grams != PAD).unsqueeze(-1).to(self.W.weight.dtype)  # (B, G, 1)
         votes = (self.W(grams) * m).sum(dim=1)  # (B, n_out)
         return NGRAM_SCALE * votes / m.sum(dim=1).clamp(min=1.0).sqrt()
+
+
+def drop_words(ids: Tensor, p: float) -> Tensor:
+    """Word dropout: each real token id (not padding) becomes UNK with probability ``p``."""
+    hit = (torch.rand(ids.shape, device=ids.device) < p) & (ids != PAD)
+    return ids.masked_fill(hit, UNK)
 
 
 def vectors_projection(vectors_dim: int, dim: int) -> nn.Linear | None:
