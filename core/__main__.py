@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="also write the results as JSON here")
     s.add_argument("--tasks", help="comma-separated task names (default: all)")
     s.add_argument(
+        "--archs", help="with --seeds: comma-separated architectures (default: every compatible one)"
+    )
+    s.add_argument(
         "--seeds",
         type=int,
         default=0,
@@ -313,7 +316,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 print(f"error: --vary {item!r}: write KEY=V1,V2", file=sys.stderr)
                 return 2
             vary[key.strip()] = [v.strip() for v in values.split(",") if v.strip()]
-        return main_seeds(args.seeds, vary, out=args.out, tasks=tasks)
+        archs = args.archs.split(",") if args.archs else None
+        return main_seeds(args.seeds, vary, out=args.out, tasks=tasks, archs=archs)
     if args.vary:
         print("error: --vary needs --seeds N", file=sys.stderr)
         return 2

@@ -212,7 +212,11 @@ def seeds_table(results: list[dict[str, Any]]) -> str:
 
 
 def main_seeds(
-    seeds: int, vary: dict[str, list[str]], out: str | None = None, tasks: list[str] | None = None
+    seeds: int,
+    vary: dict[str, list[str]],
+    out: str | None = None,
+    tasks: list[str] | None = None,
+    archs: list[str] | None = None,
 ) -> int:
     """Every (task, arch, variant) with seeds 0..seeds-1, one fresh subprocess each (train.seed
     also changes the split, so the spread includes the luck of the test set)."""
@@ -229,7 +233,7 @@ def main_seeds(
     variants = [dict(zip(keys, vals, strict=True)) for vals in product(*(vary[k] for k in keys))] or [{}]
     results = []
     for t in tasks or list(all_tasks()):
-        for a in compatible(t):
+        for a in [a for a in compatible(t) if archs is None or a in archs]:
             for v in variants:
                 for seed in range(seeds):
                     r = _subprocess(t, a, 0.0, {**v, "train.seed": seed})
