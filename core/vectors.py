@@ -42,8 +42,16 @@ class Vectors:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
-        norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
-        object.__setattr__(self, "_unit", self.matrix / np.maximum(norms, 1e-8))
+        object.__setattr__(self, "_unit_rows", None)
+
+    @property
+    def _unit(self) -> np.ndarray:
+        """Rows scaled to length 1, made on the first neighbour query (20 MB the server needs only
+        when someone asks for neighbours, not to train or predict)."""
+        if self._unit_rows is None:  # type: ignore[attr-defined]
+            norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
+            object.__setattr__(self, "_unit_rows", self.matrix / np.maximum(norms, 1e-8))
+        return self._unit_rows  # type: ignore[attr-defined]
 
     @property
     def dim(self) -> int:

@@ -44,6 +44,7 @@ TASK_PAGES = (
     PageInfo("pages/word_order.py", "word_order", "nav.word_order", ":material/swap_horiz:", "word-order"),
 )
 INSIGHT_PAGES = (
+    PageInfo("pages/embeddings.py", "embeddings", "nav.embeddings", ":material/scatter_plot:"),
     PageInfo("pages/attention_steps.py", "attention_steps", "nav.attention_steps", ":material/grid_on:"),
     PageInfo("pages/positional.py", "positional", "nav.positional", ":material/waves:"),
     PageInfo("pages/memory.py", "memory", "nav.memory", ":material/trending_down:"),

@@ -209,6 +209,7 @@ def test_insight_pages_are_in_the_navigation():
     from playground.app import ALL_PAGES, INSIGHT_PAGES
 
     assert {p.url_path for p in INSIGHT_PAGES} == {
+        "embeddings",
         "attention_steps",
         "positional",
         "memory",

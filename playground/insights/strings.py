@@ -12,6 +12,7 @@ EN: dict[str, str] = {
     "nav.memory": "Memory & vanishing gradients",
     "nav.compare": "Compare architectures",
     "nav.decoding": "Decoding lab",
+    "nav.embeddings": "Word embeddings",
     # ---- shared
     "ins.common.value": "value",
     "ins.common.weight": "weight",
@@ -306,6 +307,99 @@ EN: dict[str, str] = {
     "ins.sw.best": "Best trial: **{name}**, test {metric} {value}.",
     "ins.sw.open_best": "Open the best trial on its task page",
     "ins.sw.no_result": "No trial finished with a test result.",
+    # ---- 7. word embeddings
+    "ins.embeddings.title": "Word embeddings",
+    "ins.embeddings.intro": "Before a network can read a review, every word has to become numbers. An "
+    "embedding gives each word its own row of numbers, and words used in similar ways get similar rows. "
+    "Look up a word's nearest neighbours, see a picture of chosen words, and compare the word table of "
+    "a sentiment model before and after its training.",
+    "ins.emb.about": "About embeddings, GloVe, PCA and transfer learning",
+    "ins.emb.about.what": "**An embedding** is a table with one row per word of the vocabulary. A model "
+    "reads a word by looking up its row; the numbers are weights like any other, so training can move "
+    "them. Two words whose rows point the same way (high cosine similarity: 1 = same direction, 0 = "
+    "unrelated) are treated alike by the rest of the network.",
+    "ins.emb.about.glove": "**GloVe** (Global Vectors) learns one vector per word from counts of which "
+    "words appear near which, over 6 billion words of Wikipedia and news text (Gigaword): the vectors "
+    "are fitted so that two words' vectors predict how often they occur together. Words used in the "
+    "same company end up close. This page uses the 100,000 most frequent words, 50 numbers each.",
+    "ins.emb.about.pca": "**PCA** (principal component analysis) finds the two directions along which the "
+    "chosen words' vectors differ most and places each word by its position along them. It shows the "
+    "largest differences, but the other 48 directions are flattened away: two words close in the "
+    "picture can be far apart in 50 dimensions. The axes have no fixed meaning, and another choice of "
+    "words gives other axes. The neighbour lists use all 50 numbers.",
+    "ins.emb.about.transfer": "**Why pretrained vectors help.** The sentiment task has about 10,000 "
+    "training reviews, and most words appear in only a few of them. A random table has to learn every "
+    "word from those few uses. Starting from GloVe, the model knows from the first step that "
+    '"superb" is like "excellent", so what it learns about one carries over to the other. '
+    "Knowledge learned on one task (predicting which words occur together) reused for another "
+    "(sentiment) is called transfer learning.",
+    "ins.emb.about.source": "Source: J. Pennington, R. Socher and C. D. Manning, *GloVe: Global Vectors "
+    "for Word Representation*, EMNLP 2014 (nlp.stanford.edu/projects/glove). The vectors are released "
+    "under the Open Data Commons Public Domain Dedication and License (PDDL).",
+    "ins.emb.no_vectors": "The GloVe word vectors cannot be used, so the GloVe sections are not shown: "
+    "{error}.",
+    "ins.emb.s1": "A word's nearest neighbours",
+    "ins.emb.s1_explain": "The words whose GloVe vectors point most nearly the same way as the typed "
+    "word's, by cosine similarity over all 50 numbers.",
+    "ins.emb.word": "Word",
+    "ins.emb.word_help": "One word. Upper case is turned into lower case, as GloVe's text was.",
+    "ins.emb.k": "Neighbours",
+    "ins.emb.type_word": "Type a word above to see its nearest neighbours, for example good, movie or king.",
+    "ins.emb.one_word": "Type one word at a time (without spaces).",
+    "ins.emb.unknown": "“{word}” is not among the {n} words of the GloVe vectors used here.",
+    "ins.emb.unknown_tips": "Check the spelling; rare words, names and numbers with many digits may be "
+    'missing. GloVe splits contractions: "don\'t" is "do" + "n\'t", "it\'s" is "it" + "\'s".',
+    "ins.emb.split_hint": "GloVe's text split it into {parts}; try {found}.",
+    "ins.emb.neighbours_caption": "The {k} words nearest to “{word}” (number {rank} of GloVe's words by "
+    "frequency). A cosine of 1 would be exactly the same direction.",
+    "ins.emb.cosine": "cosine similarity",
+    "ins.emb.s2": "A picture of chosen words",
+    "ins.emb.s2_explain": "Each word's 50 numbers squeezed into 2 by PCA. Words that are used alike "
+    "gather: the film words, the royal words, the praising and the damning words. Note where good and "
+    'bad fall: GloVe learns from the company words keep, and "a good movie" and "a bad movie" keep '
+    "the same company.",
+    "ins.emb.words": "Words",
+    "ins.emb.words_help": "Separated by commas or spaces; at most {n}.",
+    "ins.emb.too_many": "Only the first {n} words are drawn.",
+    "ins.emb.need_two": "Enter at least two words that the vectors know to see a picture.",
+    "ins.emb.axis": "principal axis {n}",
+    "ins.emb.highlighted": "The word typed above, “{word}”, is orange.",
+    "ins.emb.kept": "The two axes keep {share} % of how these words' vectors differ; the rest is lost in "
+    "the picture.",
+    "ins.emb.skipped_glove": "Not in the GloVe vectors, so skipped: {words}.",
+    "ins.emb.s3": "Your sentiment model's own embedding",
+    "ins.emb.s3_explain": "A sentiment model trained on the Review sentiment page has its own word table. "
+    "Here it is before training (the numbers it started from) and after: training moves the words "
+    "so that the model can tell fresh reviews from rotten ones.",
+    "ins.emb.no_model": "No trained sentiment model in this session yet. Train one on the Review "
+    "sentiment page, then come back here to see its word table before and after training.",
+    "ins.emb.model_training": "The sentiment model is still training. Its word table appears here when the "
+    "training has finished.",
+    "ins.emb.open_sentiment": "Open the Review sentiment page",
+    "ins.emb.no_table": "This model ({arch}) has no word table to show.",
+    "ins.emb.using_model": "The **{arch}** model trained on the Review sentiment page in this session: "
+    "{n} words, {dim} numbers per word.",
+    "ins.emb.before_glove": "Before: the table the training started from, rebuilt exactly as the "
+    "training built it. {found} of the {n} words started from their GloVe vector; the others (grey "
+    "dots) started from random numbers drawn with the run's seed {seed}.",
+    "ins.emb.before_glove_all": "Before: the table the training started from, rebuilt exactly as the "
+    "training built it: all {n} words started from their GloVe vector.",
+    "ins.emb.before_random": "Before: the random numbers the training started from, drawn again with the "
+    "run's seed {seed} exactly as the training drew them.",
+    "ins.emb.before_continued": "Before: the weights of the loaded model whose training was continued.",
+    "ins.emb.frozen": "This model was trained with the embedding frozen (embedding_lr 0): the table did "
+    "not change, so before and after are the same.",
+    "ins.emb.before": "Before training",
+    "ins.emb.after": "After training",
+    "ins.emb.need_two_vocab": "Enter at least two words of the model's vocabulary to see a picture.",
+    "ins.emb.random_start": "Started from random numbers (no GloVe vector): {words}.",
+    "ins.emb.own_axes": "Each picture has its own PCA axes, so compare which words are close, not where "
+    "they sit.",
+    "ins.emb.skipped_vocab": "Not in the model's vocabulary, so skipped: {words}.",
+    "ins.emb.pair": "Cosine similarity of {a} and {b} in the model's table: {before} before training, "
+    "{after} after.",
+    "ins.emb.not_in_vocab": "“{word}” is not in the model's vocabulary ({n} words from its training reviews).",
+    "ins.emb.model_neighbours": "Nearest to “{word}” in the model's table",
 }
 
 KO: dict[str, str] = {
@@ -315,6 +409,7 @@ KO: dict[str, str] = {
     "nav.memory": "기억과 기울기 소실",
     "nav.compare": "아키텍처 비교",
     "nav.decoding": "디코딩 실험실",
+    "nav.embeddings": "단어 임베딩",
     # ---- shared
     "ins.common.value": "값",
     "ins.common.weight": "가중치",
@@ -521,6 +616,88 @@ KO: dict[str, str] = {
     "ins.sw.best": "가장 좋은 시도: **{name}**, 테스트 {metric} {value}.",
     "ins.sw.open_best": "가장 좋은 시도를 과제 페이지에서 열기",
     "ins.sw.no_result": "테스트 결과를 낸 시도가 없습니다.",
+    # ---- 7. 단어 임베딩
+    "ins.embeddings.title": "단어 임베딩",
+    "ins.embeddings.intro": "신경망이 영화평을 읽으려면 먼저 모든 단어를 숫자로 바꿔야 합니다. 임베딩은 단어마다 "
+    "숫자 한 줄(행)을 주고, 비슷하게 쓰이는 단어는 비슷한 행을 받습니다. 단어의 가장 가까운 이웃을 찾아보고, "
+    "고른 단어들을 그림으로 보고, 감성 분류 모델의 단어 표를 학습 전과 후로 비교해 보세요.",
+    "ins.emb.about": "임베딩, GloVe, PCA, 전이 학습에 대해",
+    "ins.emb.about.what": "**임베딩**은 어휘의 단어마다 한 행을 가진 표입니다. 모델은 단어의 행을 찾아서 그 단어를 "
+    "읽습니다. 이 숫자들도 다른 가중치와 똑같아서 학습하면 움직입니다. 두 단어의 행이 같은 방향을 가리키면 "
+    "(코사인 유사도가 높으면: 1 = 같은 방향, 0 = 무관) 신경망의 나머지 부분은 두 단어를 비슷하게 다룹니다.",
+    "ins.emb.about.glove": "**GloVe**(Global Vectors)는 위키백과와 뉴스(Gigaword) 텍스트 60억 단어에서 어떤 단어가 "
+    "어떤 단어 근처에 나오는지 센 값으로 단어마다 벡터 하나를 학습합니다. 두 단어의 벡터로 두 단어가 함께 "
+    "나오는 빈도를 예측하도록 맞추기 때문에, 같은 단어들과 어울려 쓰이는 단어끼리 가까워집니다. 이 페이지는 "
+    "가장 자주 쓰이는 10만 단어를 단어당 숫자 50개로 씁니다.",
+    "ins.emb.about.pca": "**PCA**(주성분 분석)는 고른 단어들의 벡터가 가장 크게 달라지는 두 방향을 찾아, 그 방향을 "
+    "따라 각 단어의 위치를 찍습니다. 가장 큰 차이는 보이지만 나머지 48개 방향은 납작하게 눌려 사라집니다. "
+    "그림에서 가까운 두 단어가 50차원에서는 멀 수도 있습니다. 축에는 정해진 의미가 없고, 다른 단어를 고르면 "
+    "축도 달라집니다. 이웃 목록은 숫자 50개를 모두 씁니다.",
+    "ins.emb.about.transfer": "**사전 학습된 벡터가 도움이 되는 이유.** 감성 분류 과제의 학습 리뷰는 1만 개 정도이고, "
+    "대부분의 단어는 그중 몇 개에만 나옵니다. 무작위 표는 그 몇 번의 쓰임만으로 모든 단어를 배워야 합니다. "
+    'GloVe에서 시작하면 모델은 첫 스텝부터 "superb"가 "excellent"와 비슷하다는 것을 알기 때문에, 한 단어에 '
+    "대해 배운 것이 다른 단어에도 옮겨 갑니다. 한 과제(어떤 단어가 함께 나오는지 예측)에서 배운 지식을 다른 "
+    "과제(감성 분류)에 다시 쓰는 것을 전이 학습이라고 합니다.",
+    "ins.emb.about.source": "출처: J. Pennington, R. Socher, C. D. Manning, *GloVe: Global Vectors for Word "
+    "Representation*, EMNLP 2014 (nlp.stanford.edu/projects/glove). 벡터는 Open Data Commons Public Domain "
+    "Dedication and License (PDDL)로 공개되어 있습니다.",
+    "ins.emb.no_vectors": "GloVe 단어 벡터를 쓸 수 없어서 GloVe 부분은 보여 주지 않습니다: {error}.",
+    "ins.emb.s1": "단어의 가장 가까운 이웃",
+    "ins.emb.s1_explain": "숫자 50개 전체의 코사인 유사도로 볼 때, GloVe 벡터가 입력한 단어의 벡터와 가장 비슷한 "
+    "방향을 가리키는 단어들입니다.",
+    "ins.emb.word": "단어",
+    "ins.emb.word_help": "단어 하나. GloVe의 텍스트처럼 대문자는 소문자로 바꿉니다.",
+    "ins.emb.k": "이웃 수",
+    "ins.emb.type_word": "위에 단어를 입력하면 가장 가까운 이웃이 보입니다. 예: good, movie, king.",
+    "ins.emb.one_word": "한 번에 한 단어만 (띄어쓰기 없이) 입력하세요.",
+    "ins.emb.unknown": "찾지 못한 단어: “{word}” (여기서 쓰는 GloVe 벡터에는 {n}개 단어가 있습니다).",
+    "ins.emb.unknown_tips": "철자를 확인하세요. 드문 단어, 이름, 자릿수가 많은 숫자는 없을 수 있습니다. GloVe는 "
+    '축약형을 나눕니다: "don\'t"는 "do" + "n\'t", "it\'s"는 "it" + "\'s"입니다.',
+    "ins.emb.split_hint": "GloVe의 텍스트에서는 이렇게 나뉘어 있습니다: {parts}. 다음 단어로 해 보세요: {found}.",
+    "ins.emb.neighbours_caption": "“{word}”에 가장 가까운 단어 {k}개 (GloVe 단어 중 빈도 순위 {rank}위). "
+    "코사인이 1이면 완전히 같은 방향입니다.",
+    "ins.emb.cosine": "코사인 유사도",
+    "ins.emb.s2": "고른 단어들의 그림",
+    "ins.emb.s2_explain": "각 단어의 숫자 50개를 PCA로 2개로 줄였습니다. 비슷하게 쓰이는 단어끼리 모입니다: 영화 "
+    "단어, 왕실 단어, 칭찬하는 단어와 혹평하는 단어. good과 bad가 어디 있는지 보세요. GloVe는 단어가 어울리는 "
+    '이웃 단어로 배우는데, "a good movie"와 "a bad movie"는 같은 이웃과 어울립니다.',
+    "ins.emb.words": "단어들",
+    "ins.emb.words_help": "쉼표나 띄어쓰기로 구분합니다. 최대 {n}개.",
+    "ins.emb.too_many": "앞의 {n}개 단어만 그립니다.",
+    "ins.emb.need_two": "벡터에 있는 단어를 두 개 이상 입력하면 그림이 보입니다.",
+    "ins.emb.axis": "주성분 축 {n}",
+    "ins.emb.highlighted": "주황색 점: 위에 입력한 단어 “{word}”.",
+    "ins.emb.kept": "두 축은 이 단어들의 벡터가 서로 다른 정도의 {share} %를 담습니다. 나머지는 그림에서 사라집니다.",
+    "ins.emb.skipped_glove": "GloVe 벡터에 없어서 건너뛴 단어: {words}.",
+    "ins.emb.s3": "내 감성 분류 모델의 임베딩",
+    "ins.emb.s3_explain": "영화평 감성 분류 페이지에서 학습한 모델은 자기만의 단어 표를 가집니다. 학습 전(시작한 "
+    "숫자)과 학습 후를 보여 줍니다. 모델이 호평과 혹평을 구별할 수 있도록 학습이 단어들을 옮깁니다.",
+    "ins.emb.no_model": "이 세션에는 아직 학습한 감성 분류 모델이 없습니다. 영화평 감성 분류 페이지에서 모델을 "
+    "학습한 뒤 여기로 돌아오면 학습 전과 후의 단어 표를 볼 수 있습니다.",
+    "ins.emb.model_training": "감성 분류 모델이 아직 학습 중입니다. 학습이 끝나면 단어 표가 여기에 나타납니다.",
+    "ins.emb.open_sentiment": "영화평 감성 분류 페이지 열기",
+    "ins.emb.no_table": "이 모델({arch})에는 보여 줄 단어 표가 없습니다.",
+    "ins.emb.using_model": "이 세션에서 영화평 감성 분류 페이지로 학습한 **{arch}** 모델: 단어 {n}개, 단어당 "
+    "숫자 {dim}개.",
+    "ins.emb.before_glove": "학습 전: 학습이 시작한 표를 학습 때와 똑같이 다시 만든 것입니다. 단어 {n}개 중 "
+    "{found}개는 GloVe 벡터에서 시작했고, 나머지(회색 점)는 무작위 숫자(이 실행의 시드 {seed})에서 "
+    "시작했습니다.",
+    "ins.emb.before_glove_all": "학습 전: 학습이 시작한 표를 학습 때와 똑같이 다시 만든 것입니다. 단어 {n}개 모두 "
+    "GloVe 벡터에서 시작했습니다.",
+    "ins.emb.before_random": "학습 전: 학습이 시작한 무작위 숫자를 학습 때와 똑같이 다시 뽑은 것입니다 (이 실행의 "
+    "시드 {seed}).",
+    "ins.emb.before_continued": "학습 전: 이어서 학습한, 불러온 모델의 가중치입니다.",
+    "ins.emb.frozen": "이 모델은 임베딩을 고정하고(embedding_lr 0) 학습했습니다. 표가 바뀌지 않았으므로 학습 "
+    "전과 후가 같습니다.",
+    "ins.emb.before": "학습 전",
+    "ins.emb.after": "학습 후",
+    "ins.emb.need_two_vocab": "모델 어휘에 있는 단어를 두 개 이상 입력하면 그림이 보입니다.",
+    "ins.emb.random_start": "무작위 숫자에서 시작한 단어 (GloVe 벡터 없음): {words}.",
+    "ins.emb.own_axes": "그림마다 PCA 축이 따로 있으므로, 단어가 어디 있는지보다 어떤 단어끼리 가까운지를 비교하세요.",
+    "ins.emb.skipped_vocab": "모델 어휘에 없어서 건너뛴 단어: {words}.",
+    "ins.emb.pair": "모델의 표에서 {a} · {b} 코사인 유사도: 학습 전 {before}, 학습 후 {after}.",
+    "ins.emb.not_in_vocab": "모델의 어휘(학습 리뷰에서 모은 단어 {n}개)에 없는 단어: “{word}”.",
+    "ins.emb.model_neighbours": "모델의 표에서 “{word}”에 가장 가까운 단어",
 }
 
 register("en", EN)
