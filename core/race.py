@@ -10,13 +10,17 @@ one after the other (so each one gets the whole machine and its timing is fair).
 one :class:`~core.tasks.base.Prepared` (identical splits), the training seed (the same batch
 order for the same batch size, and a model initialisation seeded the same way) and the time budget
 (``TrainConfig.max_seconds``).
+
+A race of variants (:func:`variant_specs`) trains one architecture with a few settings changed
+between the lanes, e.g. the sentiment page's "does starting from GloVe help?": the same
+settings with the word embedding starting from random numbers and from GloVe.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +32,7 @@ from core.events import Event, Finished, Started, Step
 from core.models.positional import POSITIONAL_KINDS
 from core.registry import archs, get_arch, get_task
 from core.runs import RunSpec, plan
+from core.tasks.base import Prepared, Task
 from core.train import StopSignal, TrainConfig, train
 
 PE_TASK, PE_ARCH = "word-order", "transformer-encoder"
@@ -146,6 +151,38 @@ def race_lanes(
 ) -> list[Lane]:
     """The lanes of :func:`race`, built and ready (the caller keeps the models after training)."""
     return build_lanes(race_specs(task_name, archs, settings, budget_seconds, seed, per_arch=per_arch))
+
+
+def variant_specs(
+    task_name: str,
+    arch: str,
+    variants: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    preset: str | None = None,
+    upload: bytes | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
+) -> list[tuple[str, RunSpec]]:
+    """One run per (name, settings) of one architecture: variants of one setup that differ in a few
+    settings (a task page's settings with its word embedding starting random or from GloVe).
+
+    Each variant is planned as a single run would be, so the settings are used as they are (the
+    caller keeps everything else equal, the seed included). A variant that changes the task's
+    options gets data of its own, prepared with the same seed: the same split into train,
+    validation and test; variants with equal task options share one prepared dataset.
+    """
+    if not variants:
+        raise ConfigError("a race needs at least one entrant")
+    names = [n for n, _ in variants]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"entrants must have different names, got {', '.join(names)}")
+    specs: list[tuple[str, RunSpec]] = []
+    for name, settings in variants:
+        spec = plan(task_name, arch, dict(settings), preset=preset, upload=upload, prepare=prepare)
+        same = next((s for _, s in specs if s.task_opts == spec.task_opts), None)
+        if same is not None:
+            spec.data = same.data
+        specs.append((name, spec))
+    return specs
 
 
 def pe_specs(

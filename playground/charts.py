@@ -21,6 +21,8 @@ PALETTE = {
     "actual": "#222222",
     "baseline": "#9a9a9a",
     "baseline2": "#c9a227",
+    "toward": "#2a9d5c",  # a word that pushed the model toward its answer
+    "away": "#e4572e",  # ... and away from it
 }
 HEAT = "Blues"
 DIVERGING = "RdBu"
@@ -348,19 +350,27 @@ def confusion_figure(
     return _layout(fig, height=340)
 
 
-def token_bars(tokens: Sequence[str], weights: Sequence[float], *, y_title: str) -> go.Figure:
-    """One bar per input token (in order), e.g. how much attention each word received."""
+def token_bars(
+    tokens: Sequence[str],
+    weights: Sequence[float],
+    *,
+    y_title: str,
+    colors: Sequence[str] | None = None,
+    y_format: str = ".3f",
+) -> go.Figure:
+    """One bar per input token (in order), e.g. how much attention each word received; with
+    ``colors`` (one per bar) signed values such as how far each word moved the answer."""
     fig = go.Figure(
         go.Bar(
             x=list(range(len(tokens))),
             y=list(weights),
-            marker_color=PALETTE["model"],
+            marker_color=list(colors) if colors is not None else PALETTE["model"],
             customdata=list(tokens),
-            hovertemplate="%{customdata}: %{y:.3f}<extra></extra>",
+            hovertemplate=f"%{{customdata}}: %{{y:{y_format}}}<extra></extra>",
         )
     )
     fig.update_xaxes(
         tickmode="array", tickvals=list(range(len(tokens))), ticktext=list(tokens), tickangle=-45
     )
-    fig.update_yaxes(title_text=y_title)
+    fig.update_yaxes(title_text=y_title, zeroline=True, zerolinecolor=PALETTE["baseline"])
     return _layout(fig, height=280)

@@ -36,6 +36,8 @@ TRAIN_SPECIAL = ("seed", "device", "amp", "max_params", "max_seconds", "snapshot
 TRAIN_KINDS = {
     "teacher_forcing": {"seq2seq", "caption"},
     "label_smoothing": {"classify", "seq2seq", "caption"},
+    # only the classifiers hand their word table to the optimiser (core.train.param_groups)
+    "embedding_lr": {"classify"},
 }
 
 
@@ -340,6 +342,18 @@ def _visible(pc: PageConfig, section: str, name: str, values: dict[str, Any]) ->
         return True
     other, allowed = cond
     return str(values.get(other)) in allowed
+
+
+def shown_settings(pc: PageConfig, settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` without those the sidebar hides for these values (``pc.show_if``): what the
+    page would train with them, e.g. a race's variant that changes the value another field
+    depends on (no embedding learning rate for a word embedding that starts random)."""
+    out = {}
+    for key, value in settings.items():
+        section, _, name = key.partition(".")
+        if _visible(pc, section, name, settings):
+            out[key] = value
+    return out
 
 
 def _all_knob_names(task_name: str) -> list[str]:

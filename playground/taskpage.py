@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from torch import nn
@@ -23,6 +23,9 @@ from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_e
 from playground.i18n import t
 from playground.planning import fingerprint, parameter_count, plan_run, resume_run
 from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
+
+if TYPE_CHECKING:
+    from core.runs import RunSpec
 
 
 @dataclass
@@ -65,6 +68,9 @@ class TaskViews:
     try_it: Callable[[ModelView], None] | None = None  # the user's own input
     preview: Callable[[Prepared, Chosen], None] | None = None  # the data, before any training
     concepts: tuple[str, ...] = ()  # concept keys shown as badges under the title
+    # a section of the task's own under the model's tabs, e.g. a race of two variants of the
+    # page's settings (it keeps its job in st.session_state["<page>.job"])
+    experiment: Callable[[PageConfig, Chosen, RunSpec | None], None] | None = None
 
 
 def _header(pc: PageConfig, views: TaskViews, task: Any) -> None:
@@ -154,14 +160,21 @@ def draw_progress(run: runner.Run, page: str) -> None:
         st.plotly_chart(fig, key=f"{page}._metricfig")
 
 
+def experiment_running(page: str) -> bool:
+    """The page's own experiment (a race of its settings' variants) is queued or training."""
+    job = st.session_state.get(f"{page}.job")
+    return bool(getattr(job, "running", False))
+
+
 def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -> None:
     run = runner.current(pc.page)
     running = run is not None and run.running
+    racing = experiment_running(pc.page)  # one training at a time per page
     c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="center")
     clicked = c1.button(
         t("run.train"),
         type="primary",
-        disabled=running or spec is None,
+        disabled=running or racing or spec is None,
         key=f"{pc.page}._train",
         icon=":material/play_arrow:",
         width="stretch",
@@ -186,7 +199,7 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
             )
         )
     autostart = st.session_state.pop(f"{pc.page}.autostart", False)
-    if (clicked or autostart) and spec is not None and not running:
+    if (clicked or autostart) and spec is not None and not running and not racing:
         try:
             started = runner.start(pc.page, spec, fp or "", n_params or 0)
             if started.running:
@@ -344,6 +357,14 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
             if fp is not None and run.usable and run.fingerprint != fp:
                 st.warning(t("run.settings_changed"), icon=":material/tune:")
 
+    _models(pc, views, chosen, run)
+    if views.experiment is not None:
+        with guarded():
+            views.experiment(pc, chosen, spec)
+
+
+def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | None) -> None:
+    """The model's tabs (results, try it, inside, save), or how to get a model."""
     loaded_slot = st.session_state.get(f"{pc.page}.loaded")
     loaded = loaded_slot[1] if loaded_slot else None
     if loaded is not None and not (run is not None and run.running):

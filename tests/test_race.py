@@ -9,7 +9,7 @@ import torch
 
 from core.config import ConfigError
 from core.events import Epoch, Finished, Started, Step
-from core.race import pe_ablation, pe_lanes, race, race_lanes, run_lanes, summary
+from core.race import build_lanes, pe_ablation, pe_lanes, race, race_lanes, run_lanes, summary, variant_specs
 from core.tasks.word_order import WordOrderOptions, WordOrderTask
 
 TINY = {"n_train": 200, "length": 6, "epochs": 2, "hidden_size": 8, "embed_dim": 8, "d_model": 16, "d_ff": 32}
@@ -130,3 +130,30 @@ def test_pe_ablation_generator_names_the_kinds() -> None:
     history = list(pe_ablation(settings, budget_seconds=60, seed=0, kinds=("learned", "none")))
     assert _blocks(history) == ["learned", "none"]
     assert sum(isinstance(ev, Finished) for _, ev in history) == 2
+
+
+def test_variants_of_one_setup_each_with_its_own_data() -> None:
+    """Random vs GloVe start on sentiment: one split, the vocabulary and starting table per variant."""
+    shared = {"task.max_len": 12, "model.hidden_size": 8, "train.epochs": 1, "train.seed": 5}
+    specs = variant_specs(
+        "sentiment",
+        "gru",
+        [(e, {**shared, "task.embedding": e}) for e in ("random", "glove")] + [("again", dict(shared))],
+    )
+    assert [n for n, _ in specs] == ["random", "glove", "again"]
+    (_, rnd), (_, glv), (_, again) = specs
+    assert rnd.task_opts.embedding == "random" and glv.task_opts.embedding == "glove"
+    assert again.data is glv.data  # the same task options share one dataset
+    assert rnd.data.found is None and glv.data.found is not None
+    for split in ("train", "val", "test"):  # the same seeded split of the reviews
+        assert rnd.data.texts[split] == glv.data.texts[split]
+    assert all(s.train_cfg.seed == 5 and s.model_cfg.hidden_size == 8 for _, s in specs)
+    lanes = build_lanes(specs[:2])
+    found = glv.data.found
+    assert torch.equal(lanes[1].model.word_table()[found], glv.data.vectors[found])
+    good = glv.data.vectors[glv.data.vocab.stoi["good"]]
+    assert not torch.allclose(lanes[0].model.word_table()[rnd.data.vocab.stoi["good"]], good)
+    with pytest.raises(ConfigError, match="different names"):
+        variant_specs("sentiment", "gru", [("a", shared), ("a", shared)])
+    with pytest.raises(ConfigError, match="at least one"):
+        variant_specs("sentiment", "gru", [])

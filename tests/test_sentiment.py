@@ -271,6 +271,102 @@ def test_token_weights_from_self_attention(rt):
     assert out[1]["token_weights"] == pytest.approx([1.0])
 
 
+class WordVotes(nn.Module):
+    """logits = sum of one hand-set vote per word (B, C): a model whose reasons are known."""
+
+    def __init__(self, vocab, votes: dict[str, tuple[float, float]]):
+        super().__init__()
+        self.W = nn.Embedding(len(vocab), 2)
+        nn.init.zeros_(self.W.weight)
+        with torch.no_grad():
+            for word, v in votes.items():
+                self.W.weight[vocab.stoi[word]] = torch.tensor(v)
+
+    def forward(self, batch, **kw):
+        m = batch["mask"].unsqueeze(-1).float()  # (B, T, 1)
+        return ModelOutput(logits=(self.W(batch["x"]) * m).sum(1))
+
+
+def test_explain_finds_the_decisive_word_and_the_signs(rt):
+    fresh, rotten = rt.labels.index("fresh"), rt.labels.index("rotten")
+
+    def vote(to: int, size: float) -> tuple[float, float]:
+        return (size, -size) if to == fresh else (-size, size)
+
+    model = WordVotes(
+        rt.vocab, {"terrible": vote(rotten, 3.0), "nice": vote(fresh, 0.5), "cast": vote(fresh, 0.1)}
+    )
+    ex = rt.explain(model, "A terrible film with a nice cast.")
+    assert ex.tokens == ["a", "terrible", "film", "with", "a", "nice", "cast", "."]
+    assert ex.label == "rotten" and ex.probability > 0.9
+    assert ex.tokens[ex.strongest()] == "terrible"
+    effects = dict(zip(ex.tokens, ex.effects, strict=True))
+    assert effects["terrible"] > 0.4  # pushed toward the answer (rotten), by far the most
+    assert effects["nice"] < 0 and effects["cast"] < 0  # pushed away from it (toward fresh)
+    assert abs(effects["nice"]) > abs(effects["cast"])
+    assert effects["film"] == pytest.approx(0.0, abs=1e-6)  # a word without a vote changes nothing
+    assert ex.effects == pytest.approx([ex.probability - q for q in ex.without])
+    # the word flips the answer: without "terrible" the review reads fresh
+    assert ex.without[1] < 0.5
+
+
+def test_explain_on_a_trained_gru_points_at_the_word_that_decides():
+    """A GRU trained on reviews whose label is decided by one word among fillers: "great" (pos),
+    "awful" (neg) or none of them (meh)."""
+    from core.runs import plan
+    from core.train import train
+
+    rng = np.random.default_rng(0)
+    filler = ["the", "plot", "and", "cast", "were", "of", "this", "film", "quite", "story", "its", "a"]
+    rows = []
+    for i in range(300):
+        words = list(rng.choice(filler, size=6))
+        key, label = [("great", "pos"), ("awful", "neg"), (None, "meh")][i % 3]
+        if key:
+            words.insert(int(rng.integers(0, 7)), key)
+        rows.append((" ".join(words), label))
+    settings = {"source": "upload", "hidden_size": 8, "embed_dim": 8, "epochs": 6, "lr": 0.01}
+    spec = plan("sentiment", "gru", {**settings, "early_stopping": 0}, upload=csv(rows))
+    torch.manual_seed(0)
+    model = spec.build()
+    for _ in train(model, spec.data, spec.task, spec.train_cfg, baselines=False):
+        pass
+    for text, label in (("the plot and cast of this film were awful", "neg"), ("a great story", "pos")):
+        ex = spec.data.explain(model, text)
+        assert ex.label == label and ex.probability > 0.6, (text, ex)
+        k = ex.strongest()
+        assert ex.tokens[k] in ("awful", "great") and ex.effects[k] > 0.3, ex  # toward the answer
+        assert 3 * max(abs(e) for i, e in enumerate(ex.effects) if i != k) < ex.effects[k], ex
+
+
+def test_explain_agrees_with_predict_word_by_word(rt):
+    """Each variant scored in the batch (padded beside longer ones) equals the text read alone."""
+    from core.registry import build, make_config
+
+    model_kw, _ = SentimentTask.defaults("gru")
+    torch.manual_seed(0)
+    model = build("gru", make_config("gru", model_kw, data_fields=rt.model_fields))
+    text = "not a bad film at all , just too long"
+    ex = rt.explain(model, text)
+    (whole,) = rt.predict(model, [text])
+    assert ex.label == whole["label"] and ex.probability == pytest.approx(whole["probs"][ex.label], abs=1e-5)
+    words = text.split()
+    assert ex.tokens == words
+    alone = rt.predict(model, [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))])
+    assert ex.without == pytest.approx([o["probs"][ex.label] for o in alone], abs=1e-5)
+
+
+def test_explain_long_empty_and_one_word_reviews(rt):
+    data = SentimentTask.restore({**rt.state(), "max_len": 6}, rt.opts)
+    model = WordVotes(data.vocab, {"good": (1.0, -1.0)})
+    ex = data.explain(model, "good " * 10)
+    assert ex.truncated and ex.tokens == ["good"] * 6 and len(ex.effects) == 6
+    (one,) = data.explain(model, "good").effects
+    assert one > 0
+    with pytest.raises(DataError, match="type a review first"):
+        data.explain(model, "  ")
+
+
 def test_examples_and_probe(rt, trained):
     rows = rt.examples(trained, 5)
     assert len(rows) == 5

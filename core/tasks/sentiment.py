@@ -281,6 +281,31 @@ def token_weights(attention: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 # --------------------------------------------------------------------------------------------
 
 
+EXPLAIN_TOKENS = 8192  # token positions per batch when scoring the variants of a long review
+
+
+@dataclass(frozen=True)
+class WordEffects:
+    """What each word of one review did to the model's answer (occlusion, :meth:`SentimentPrepared.explain`).
+
+    ``effects[i] = probability - without[i]``: positive when word i pushed the model toward
+    ``label``, negative when it pushed away from it; its size is how far, in probability.
+    """
+
+    tokens: list[str]  # the words the model read (after cutting at max_len)
+    label: str  # the answer for the whole review
+    probability: float  # the probability of ``label`` for the whole review
+    without: list[float]  # the probability of ``label`` with word i left out
+    effects: list[float]  # probability - without[i]
+    truncated: bool = False  # the review was longer than max_len words
+
+    def strongest(self) -> int | None:
+        """Position of the word with the largest effect either way (None for no words)."""
+        if not self.effects:
+            return None
+        return max(range(len(self.effects)), key=lambda i: abs(self.effects[i]))
+
+
 @dataclass
 class SentimentPrepared(Prepared):
     """Encoded reviews per split, the training vocabulary and the label names."""
@@ -455,6 +480,37 @@ class SentimentPrepared(Prepared):
                 }
             )
         return results
+
+    def explain(self, model: torch.nn.Module, text: str) -> WordEffects:
+        """Which words pushed the answer which way, by occlusion: the review is read as typed and once
+        without each of its T words (T + 1 texts, scored in one batch unless the review is very long).
+        A word's effect is the answer's probability with the word minus without it. Leaving a word
+        out reads the shorter review as typed that way: its neighbours become a word pair of their
+        own for the bag-of-n-grams path, and a Transformer sees the later words one place earlier."""
+        if not isinstance(text, str) or not text.strip():
+            raise DataError("type a review first")
+        words = words_of(text, self.opts.tokenizer)
+        kept = words[: self.max_len]
+        variants = [kept] + [kept[:i] + kept[i + 1 :] for i in range(len(kept))]
+        per_batch = max(1, EXPLAIN_TOKENS // max(1, len(kept)))
+        batches = [self._batch(variants[i : i + per_batch]) for i in range(0, len(variants), per_batch)]
+        probs = torch.cat(
+            [
+                torch.softmax(out.logits.detach().float(), dim=-1).cpu()
+                for _, out in run_batches(model, batches)
+            ]
+        )  # (T + 1, C)
+        k = int(probs[0].argmax())
+        p = float(probs[0, k])
+        without = [float(q) for q in probs[1:, k]]
+        return WordEffects(
+            tokens=list(kept),
+            label=self.labels[k],
+            probability=p,
+            without=without,
+            effects=[p - q for q in without],
+            truncated=len(words) > self.max_len,
+        )
 
     def _no_vector(self, words: list[str]) -> list[str] | None:
         """Words the model knows that started random because GloVe has no vector for them."""

@@ -1,27 +1,40 @@
-"""Review sentiment views: confusion matrix, test reviews, your own review with per-word attention."""
+"""Review sentiment views: the data with its GloVe coverage, confusion matrix, test reviews, your
+own review with what each word did to the answer (and per-word attention), and a race of the
+page's settings with the word embedding starting random or from GloVe."""
 
 from __future__ import annotations
 
 import html
+import json
+import math
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from core.tasks.base import Prepared
-from playground import charts
+from core.race import variant_specs
+from core.tasks.base import DataError, Prepared
+from core.tasks.sentiment import EMBEDDINGS, SentimentPrepared, WordEffects
+from playground import charts, planning, runner
 from playground.i18n import t
-from playground.settings import Chosen, PageConfig
-from playground.taskpage import ModelView, TaskViews
+from playground.insights import jobs, racing
+from playground.settings import Chosen, PageConfig, apply_limits, shown_settings
+from playground.taskpage import ModelView, TaskViews, experiment_running
+
+if TYPE_CHECKING:
+    from core.runs import RunSpec
 
 CONFIG = PageConfig(
     page="sentiment",
     task="sentiment",
-    default_arch="gru",
+    default_arch="lstm",
     hide=frozenset({"model.readout", "model.explicit"}),
     show_if={
         "task.text_column": ("task.source", frozenset({"upload"})),
         "task.label_column": ("task.source", frozenset({"upload"})),
+        # how fast the word table learns matters most for pretrained vectors (0 freezes them)
+        "train.embedding_lr": ("task.embedding", frozenset({"glove"})),
     },
 )
 
@@ -42,12 +55,35 @@ def preview(data: Prepared, chosen: Chosen) -> None:
             dist=", ".join(f"{k} {v:,}" for k, v in dist.most_common()),
         )
     )
+    if isinstance(data, SentimentPrepared):
+        _coverage(data)
     rows = []
     train_y = y[:6]
     for text, yi in zip(texts.get("train", [])[:6], train_y):
         rows.append({t("sentiment.review"): text, t("sentiment.label"): labels[yi] if labels else yi})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _coverage(data: SentimentPrepared) -> None:
+    """How many vocabulary words start from a GloVe vector, and some that start random."""
+    cov = data.coverage()
+    if cov is None:
+        return
+    words, found = cov["words"], cov["found"]
+    if found == words:
+        st.caption(t("sentiment.coverage_all", words=f"{words:,}"))
+        return
+    st.caption(
+        t(
+            "sentiment.coverage",
+            found=f"{found:,}",
+            words=f"{words:,}",
+            share=f"{found / max(words, 1):.0%}",
+            missing=f"{words - found:,}",
+            examples=", ".join(cov["missing"][:12]),
+        )
+    )
 
 
 def results(view: ModelView) -> None:
@@ -99,6 +135,57 @@ def _highlight(tokens: list[str], weights: list[float]) -> str:
     return " ".join(spans)
 
 
+def _effect_color(e: float) -> str:
+    return charts.PALETTE["toward"] if e >= 0 else charts.PALETTE["away"]
+
+
+def _signed_highlight(ex: WordEffects) -> str:
+    """The words coloured by what they did: green toward the answer, red away; stronger = bigger."""
+    # full colour for the biggest change, but never for less than 2 points (an untrained model's noise)
+    top = max([0.02, *(abs(e) for e in ex.effects)])
+    spans = []
+    for w, e, q in zip(ex.tokens, ex.effects, ex.without, strict=True):
+        r, g, b = (int(_effect_color(e)[i : i + 2], 16) for i in (1, 3, 5))
+        alpha = 0.06 + 0.84 * abs(e) / top
+        tip = t("sentiment.effect_tip", label=ex.label, p=f"{100 * q:.1f} %", delta=f"{100 * e:+.1f}")
+        spans.append(
+            f'<span title="{html.escape(tip)}" style="background: rgba({r},{g},{b},{alpha:.2f}); '
+            f"color: {'#fff' if alpha > 0.55 else '#111'}; padding: 2px 4px; margin: 1px; "
+            f'border-radius: 4px; display: inline-block">{html.escape(w)}</span>'
+        )
+    return " ".join(spans)
+
+
+def _why(view: ModelView, ex: WordEffects) -> None:
+    """Which words pushed the answer which way (occlusion, core: SentimentPrepared.explain)."""
+    if not ex.tokens:
+        return
+    st.markdown(f"#### {t('sentiment.why')}")
+    st.caption(t("sentiment.why_caption", label=ex.label))
+    st.markdown(_signed_highlight(ex), unsafe_allow_html=True)
+    st.plotly_chart(
+        charts.token_bars(
+            ex.tokens,
+            [100 * e for e in ex.effects],
+            y_title=t("sentiment.effect_axis", label=ex.label),
+            colors=[_effect_color(e) for e in ex.effects],
+            y_format="+.1f",
+        ),
+        key=f"{view.page}._whybars",
+    )
+    k = ex.strongest()
+    if k is not None and abs(ex.effects[k]) >= 0.005:
+        st.caption(
+            t(
+                "sentiment.why_strongest",
+                word=ex.tokens[k],
+                label=ex.label,
+                p=f"{100 * ex.probability:.1f} %",
+                q=f"{100 * ex.without[k]:.1f} %",
+            )
+        )
+
+
 def try_it(view: ModelView) -> None:
     default = t("sentiment.default_review")
     text = st.text_area(t("sentiment.your_review"), value=default, key=f"{view.page}._review", height=90)
@@ -113,10 +200,14 @@ def try_it(view: ModelView) -> None:
     notes = []
     if out.get("unknown"):
         notes.append(t("sentiment.unknown", words=", ".join(out["unknown"][:12])))
+    if out.get("no_vector"):
+        notes.append(t("sentiment.no_vector", words=", ".join(out["no_vector"][:12])))
     if out.get("truncated"):
         notes.append(t("sentiment.truncated"))
     for n in notes:
         st.caption(n)
+    if isinstance(view.data, SentimentPrepared):
+        _why(view, view.data.explain(view.model, text))
     weights = out.get("token_weights")
     if weights:
         st.markdown(f"#### {t('sentiment.attention')}")
@@ -130,6 +221,104 @@ def try_it(view: ModelView) -> None:
         st.caption(t("sentiment.no_attention"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Does starting from GloVe help? The page's settings raced with each starting point
+# ---------------------------------------------------------------------------------------------
+
+
+def _variants(pc: PageConfig, chosen: Chosen) -> list[tuple[str, dict[str, Any]]]:
+    """The page's settings once per starting point of the word embedding, as Train would use them."""
+    settings = apply_limits(chosen.settings)
+    return [(e, shown_settings(pc, {**settings, "task.embedding": e})) for e in EMBEDDINGS]
+
+
+def _race_key(pc: PageConfig, chosen: Chosen) -> str:
+    """What the race's results depend on, to say when the settings changed since: the settings
+    that differ from their defaults (architecture and preset included) but the raced one, and
+    the uploaded file."""
+    skip = {chosen.key("task", "embedding"), "lang"}
+    parts = sorted((k, v) for k, v in chosen.query.items() if k not in skip)
+    return json.dumps([parts, chosen.upload_name, len(chosen.upload or b"")])
+
+
+def _start_race(pc: PageConfig, chosen: Chosen) -> jobs.Job:
+    with st.spinner(t("settings.loading_data")):
+        lanes = variant_specs(
+            pc.task,
+            chosen.arch,
+            _variants(pc, chosen),
+            preset=chosen.preset,
+            upload=chosen.upload,
+            prepare=planning.prepare,
+        )
+    glove = dict(lanes)["glove"].data
+    if not isinstance(glove, SentimentPrepared) or glove.found is None:
+        raise DataError(t("sentiment.race.no_glove"))
+    return jobs.start(pc.page, pc.task, {"arch": chosen.arch, "key": _race_key(pc, chosen)}, lanes)
+
+
+def _lane_words(job: jobs.Job) -> dict[str, dict[str, str]]:
+    """Extra columns: each lane's vocabulary and how many of its words start from GloVe."""
+    out = {}
+    for name in job.names:
+        data = job.spec(name).data
+        cov = data.coverage() if isinstance(data, SentimentPrepared) else None
+        out[name] = {
+            t("sentiment.race.col_vocab"): f"{int(data.model_fields.get('vocab_size', 0)):,}",
+            t("sentiment.race.col_glove"): f"{cov['found']:,}" if cov else "–",
+        }
+    return out
+
+
+def _draw_race(job: jobs.Job) -> None:
+    key = f"{job.page}.race"
+    racing.curves(job, key)
+    racing.table(job, key, extra=_lane_words(job))
+    rows = {r["name"]: r for r in job.rows()}
+    done = [n for n in EMBEDDINGS if n in rows and job.finished(n) is not None]
+    if job.done and len(done) == len(EMBEDDINGS) and all(math.isfinite(rows[n]["metric"]) for n in done):
+        glove, rnd = rows["glove"]["metric"], rows["random"]["metric"]
+        st.markdown(
+            t(
+                "sentiment.race.verdict",
+                glove=f"{100 * glove:.1f} %",
+                random=f"{100 * rnd:.1f} %",
+                diff=f"{100 * (glove - rnd):+.1f}",
+            )
+        )
+        notes = [t("sentiment.race.caveat")]
+        vocab = {n: int(job.spec(n).data.model_fields.get("vocab_size", 0)) for n in EMBEDDINGS}
+        if vocab["glove"] > vocab["random"]:
+            notes.append(t("sentiment.race.vocab_note"))
+        cfg = job.spec("glove").model_cfg  # a recurrent model's embed_dim or a Transformer's d_model
+        dim = getattr(cfg, "embed_dim", None) or getattr(cfg, "d_model", None)
+        vectors = getattr(cfg, "vectors_dim", 0)
+        if vectors and dim and vectors != dim:
+            notes.append(t("sentiment.race.projection_note", vectors=vectors, dim=dim))
+        st.caption(" ".join(notes))
+
+
+def experiment(pc: PageConfig, chosen: Chosen, spec: RunSpec | None) -> None:
+    """The race of random vs GloVe start, with the page's current settings, one click away."""
+    st.divider()
+    st.markdown(f"### {t('sentiment.race.title')}")
+    st.markdown(t("sentiment.race.intro"))
+    run = runner.current(pc.page)
+    training = run is not None and run.running
+    racing.controls(
+        pc.page,
+        lambda: _start_race(pc, chosen),
+        label_key="sentiment.race.run",
+        disabled=training or spec is None,
+        key=f"{pc.page}.race",
+    )
+    if training and not experiment_running(pc.page):
+        st.caption(t("sentiment.race.wait_for_run"))
+    job = racing.follow(pc.page, _draw_race)
+    if job is not None and job.done and job.params.get("key") != _race_key(pc, chosen):
+        st.info(t("sentiment.race.stale"), icon=":material/tune:")
+
+
 VIEWS = TaskViews(
     metrics=("accuracy", "f1"),
     vs="tfidf_logreg",
@@ -137,4 +326,5 @@ VIEWS = TaskViews(
     try_it=try_it,
     preview=preview,
     concepts=("many_to_one", "birnn", "lstm", "gru", "transformer_encoder"),
+    experiment=experiment,
 )
