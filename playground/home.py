@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.app import TASK_PAGES, ensure_shell
+from playground.app import ALL_PAGES, TASK_PAGES, ensure_shell
 from playground.errors import guarded
 from playground.i18n import t
 
@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, tuple[Concept, ...]], ...] = (
     (
         "home.section.rnn",
         (
+            Concept("embedding", "embeddings"),
             Concept("rnn", "long_memory", {"long_memory.arch": "rnn"}),
             Concept("one_to_many", "captioning"),
             Concept("many_to_one", "sentiment"),
@@ -56,11 +57,11 @@ SECTIONS: tuple[tuple[str, tuple[Concept, ...]], ...] = (
 
 
 def _file(url_path: str) -> str:
-    return next(p.file for p in TASK_PAGES if p.url_path == url_path)
+    return next(p.file for p in ALL_PAGES if p.url_path == url_path)
 
 
 def _title(url_path: str) -> str:
-    return t(next(p.title_key for p in TASK_PAGES if p.url_path == url_path))
+    return t(next(p.title_key for p in ALL_PAGES if p.url_path == url_path))
 
 
 def _quick_start() -> None:
@@ -86,6 +87,8 @@ def _tasks() -> None:
 
 # how the ideas lead into each other (drawn as a graph above the concept cards)
 EDGES = (
+    ("embedding", "rnn"),
+    ("embedding", "transformer"),
     ("rnn", "one_to_many"),
     ("rnn", "many_to_one"),
     ("rnn", "many_to_many"),
