@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +20,27 @@ def page_test(file: str | None = None, **query: str) -> AppTest:
     if file:
         at.switch_page(file)
     return at.run()
+
+
+@pytest.fixture(scope="module")
+def scan_components_once():
+    """Streamlit scans the installed packages for components on every AppTest run; once per
+    module is enough (a file that wants it imports this fixture and marks it autouse)."""
+    from streamlit.components.v2 import manifest_scanner
+
+    original = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(original)
+    yield
+    manifest_scanner.scan_component_manifests = original
+
+
+def trace(at: AppTest, name: str) -> dict:
+    """The first plotly trace called ``name`` on the page."""
+    for fig in figures(at):
+        for tr in fig["data"]:
+            if tr.get("name") == name:
+                return tr
+    raise AssertionError(f"no trace named {name!r}")
 
 
 def no_problems(at: AppTest) -> None:

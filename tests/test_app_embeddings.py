@@ -5,16 +5,17 @@ the share link's settings, and the word table of a sentiment model trained in th
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
-from apptest import figures, no_problems, page_test
+from apptest import figures, no_problems, page_test, scan_components_once, trace
 
 from core.embedding_view import DEFAULT_WORDS, initial_table
 from core.models.words import word_table
 from core.vectors import glove, pca_2d
 from playground.insights.strings import EN, KO
+
+pytestmark = pytest.mark.usefixtures("scan_components_once")
+_ = scan_components_once  # the fixture, imported for the mark above
 
 PAGE = "pages/embeddings.py"
 TINY_SENTIMENT = {
@@ -33,24 +34,6 @@ def foreground(monkeypatch):
     monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
     monkeypatch.delenv("SEQUENCE_LAB_VECTORS", raising=False)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def scan_components_once():
-    from streamlit.components.v2 import manifest_scanner
-
-    original = manifest_scanner.scan_component_manifests
-    manifest_scanner.scan_component_manifests = functools.cache(original)
-    yield
-    manifest_scanner.scan_component_manifests = original
-
-
-def trace(at, name: str) -> dict:
-    for fig in figures(at):
-        for tr in fig["data"]:
-            if tr.get("name") == name:
-                return tr
-    raise AssertionError(f"no trace named {name!r}")
 
 
 def names(at) -> set[str]:

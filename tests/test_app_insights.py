@@ -8,11 +8,9 @@ each AppTest run (seconds on a busy machine); the scan is done once per module h
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
-from apptest import ROOT, figures, no_problems, page_test
+from apptest import ROOT, figures, no_problems, page_test, scan_components_once, trace
 from streamlit.testing.v1 import AppTest
 
 from core.analysis import attention_pipeline
@@ -20,30 +18,14 @@ from core.models.transformer import TransformerEncoderModel
 from playground.insights.attention_steps import DEFAULT_TEXT
 from playground.insights.strings import EN, KO
 
+pytestmark = pytest.mark.usefixtures("scan_components_once")
+_ = scan_components_once  # the fixture, imported for the mark above
+
 
 @pytest.fixture(autouse=True)
 def foreground(monkeypatch):
     monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def scan_components_once():
-    from streamlit.components.v2 import manifest_scanner
-
-    original = manifest_scanner.scan_component_manifests
-    manifest_scanner.scan_component_manifests = functools.cache(original)
-    yield
-    manifest_scanner.scan_component_manifests = original
-
-
-def trace(at: AppTest, name: str) -> dict:
-    """The first plotly trace called ``name`` on the page."""
-    for fig in figures(at):
-        for tr in fig["data"]:
-            if tr.get("name") == name:
-                return tr
-    raise AssertionError(f"no trace named {name!r}")
 
 
 def trace_names(at: AppTest) -> set[str]:

@@ -28,7 +28,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ConfigError, param
 from core.models.base import PAD, SPECIALS, ModelOutput
-from core.models.words import BagOfNgrams, drop_words, vectors_projection
+from core.models.words import BagOfNgrams, drop_words, n_grams_param, vectors_dim_param, vectors_projection
 
 POOLINGS = ("last", "max", "mean")
 
@@ -498,21 +498,8 @@ class RecurrentConfig:
         "state (of each direction); 'max' = for each unit its largest value over all steps, so a "
         "word anywhere can decide; 'mean' = the average state over the real steps.",
     )
-    vectors_dim: int = param(
-        0,
-        lo=0,
-        hi=1024,
-        data=True,
-        help="Size of the pretrained word vectors the embedding starts from (from the data); "
-        "0 = a random embedding of embed_dim.",
-    )
-    n_grams: int = param(
-        0,
-        lo=0,
-        hi=10_000_000,
-        data=True,
-        help="Words and word pairs known to the bag-of-n-grams path (from the data); 0 = no such path.",
-    )
+    vectors_dim: int = vectors_dim_param("embed_dim")
+    n_grams: int = n_grams_param()
     readout: str = param(
         "last",
         choices=("last", "each"),

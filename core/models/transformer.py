@@ -29,7 +29,7 @@ from core.config import ConfigError, param
 from core.models.attention import MultiHeadAttention, causal_mask, padding_mask
 from core.models.base import ModelOutput
 from core.models.positional import POSITIONAL_KINDS, PositionalEncoding
-from core.models.words import BagOfNgrams, vectors_projection
+from core.models.words import BagOfNgrams, n_grams_param, vectors_dim_param, vectors_projection
 
 NORMS = ("post", "pre")
 POOLINGS = ("mean", "first", "last")
@@ -142,21 +142,8 @@ class EncoderOnlyConfig:
         choices=POOLINGS,
         help="How the sequence becomes one vector for the output: mean of the real tokens, the first, or the last.",
     )
-    vectors_dim: int = param(
-        0,
-        lo=0,
-        hi=1024,
-        data=True,
-        help="Size of the pretrained word vectors the embedding starts from (from the data); "
-        "0 = a random embedding of d_model.",
-    )
-    n_grams: int = param(
-        0,
-        lo=0,
-        hi=10_000_000,
-        data=True,
-        help="Words and word pairs known to the bag-of-n-grams path (from the data); 0 = no such path.",
-    )
+    vectors_dim: int = vectors_dim_param("d_model")
+    n_grams: int = n_grams_param()
 
     def check(self) -> None:
         _check_heads(self.d_model, self.n_heads)

@@ -10,9 +10,12 @@ Bag of n-grams        a linear model over the words and word pairs of the text, 
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
+from core.config import param
 from core.models.base import PAD, UNK
 
 # The n-gram weights are multiplied by this in the forward pass. With Adam every weight moves
@@ -37,6 +40,29 @@ class BagOfNgrams(nn.Module):
         m = (grams != PAD).unsqueeze(-1).to(self.W.weight.dtype)  # (B, G, 1)
         votes = (self.W(grams) * m).sum(dim=1)  # (B, n_out)
         return NGRAM_SCALE * votes / m.sum(dim=1).clamp(min=1.0).sqrt()
+
+
+def vectors_dim_param(model_dim: str) -> Any:
+    """The config field ``vectors_dim`` (filled from the data) of a model whose embedding size is ``model_dim``."""
+    return param(
+        0,
+        lo=0,
+        hi=1024,
+        data=True,
+        help="Size of the pretrained word vectors the embedding starts from (from the data); "
+        f"0 = a random embedding of {model_dim}.",
+    )
+
+
+def n_grams_param() -> Any:
+    """The config field ``n_grams`` (filled from the data): the size of the bag-of-n-grams path."""
+    return param(
+        0,
+        lo=0,
+        hi=10_000_000,
+        data=True,
+        help="Words and word pairs known to the bag-of-n-grams path (from the data); 0 = no such path.",
+    )
 
 
 def drop_words(ids: Tensor, p: float) -> Tensor:
