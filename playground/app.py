@@ -108,7 +108,7 @@ def run() -> None:
 
     runner.warm()  # the training workers' fork server starts in the background, once per server
     language_switch()
-    nav = st.navigation(pages())
+    nav = st.navigation(pages(), expanded=True)  # every page listed: no "View more" fold
     _local.inside = True
     try:
         nav.run()
