@@ -512,6 +512,11 @@ class RecurrentConfig:
         "numbers, slower; the gates can always be inspected either way.",
     )
 
+    @property
+    def word_dim(self) -> int:
+        """The size each word's vector has inside the model (pretrained vectors are projected to it)."""
+        return self.embed_dim
+
     def check(self) -> None:
         if 0 < self.vocab_size <= len(SPECIALS):
             raise ConfigError(
@@ -535,7 +540,7 @@ class RecurrentModel(nn.Module):
         if cfg.vocab_size > 0:
             table_dim = cfg.vectors_dim or cfg.embed_dim
             self.embed: nn.Module = nn.Embedding(cfg.vocab_size, table_dim, padding_idx=PAD)
-            self.embed_proj = vectors_projection(cfg.vectors_dim, cfg.embed_dim)
+            self.embed_proj = vectors_projection(cfg.vectors_dim, cfg.word_dim)
         else:
             self.embed = nn.Linear(cfg.in_features, cfg.embed_dim)
             self.embed_proj = None

@@ -145,6 +145,11 @@ class EncoderOnlyConfig:
     vectors_dim: int = vectors_dim_param("d_model")
     n_grams: int = n_grams_param()
 
+    @property
+    def word_dim(self) -> int:
+        """The size each word's vector has inside the model (pretrained vectors are projected to it)."""
+        return self.d_model
+
     def check(self) -> None:
         _check_heads(self.d_model, self.n_heads)
 

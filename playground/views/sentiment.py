@@ -40,8 +40,10 @@ CONFIG = PageConfig(
 
 
 def preview(data: Prepared, chosen: Chosen) -> None:
-    texts = getattr(data, "texts", {}) or {}
-    labels = list(getattr(data, "labels", ()))
+    if not isinstance(data, SentimentPrepared):  # the sentiment page only ever prepares these
+        return
+    texts = data.texts
+    labels = list(data.labels)
     counts = {k: int(next(iter(v.values())).size(0)) for k, v in data.splits.items()}
     y = data.splits["train"]["y"].tolist() if "train" in data.splits else []
     dist = Counter(labels[i] for i in y) if labels else Counter()
@@ -55,8 +57,7 @@ def preview(data: Prepared, chosen: Chosen) -> None:
             dist=", ".join(f"{k} {v:,}" for k, v in dist.most_common()),
         )
     )
-    if isinstance(data, SentimentPrepared):
-        _coverage(data)
+    _coverage(data)
     rows = []
     train_y = y[:6]
     for text, yi in zip(texts.get("train", [])[:6], train_y):
@@ -290,11 +291,9 @@ def _draw_race(job: jobs.Job) -> None:
         vocab = {n: int(job.spec(n).data.model_fields.get("vocab_size", 0)) for n in EMBEDDINGS}
         if vocab["glove"] > vocab["random"]:
             notes.append(t("sentiment.race.vocab_note"))
-        cfg = job.spec("glove").model_cfg  # a recurrent model's embed_dim or a Transformer's d_model
-        dim = getattr(cfg, "embed_dim", None) or getattr(cfg, "d_model", None)
-        vectors = getattr(cfg, "vectors_dim", 0)
-        if vectors and dim and vectors != dim:
-            notes.append(t("sentiment.race.projection_note", vectors=vectors, dim=dim))
+        cfg = job.spec("glove").model_cfg
+        if cfg.vectors_dim and cfg.vectors_dim != cfg.word_dim:
+            notes.append(t("sentiment.race.projection_note", vectors=cfg.vectors_dim, dim=cfg.word_dim))
         st.caption(" ".join(notes))
 
 
