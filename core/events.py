@@ -59,7 +59,7 @@ class Snapshot:
 
 @dataclass
 class Finished:
-    reason: str  # "done" | "stopped" | "diverged" | "time_budget" | "early_stopping"
+    reason: str  # "done" | "stopped" | "diverged" | "time_budget" | "early_stopping" | "target"
     message: str
     epoch: int
     step: int

@@ -54,6 +54,16 @@ class TrainConfig:
     early_stopping: int = param(
         0, lo=0, hi=100, help="stop after this many epochs without a better validation metric (0 = off)"
     )
+    stop_at_target: bool = param(
+        False,
+        help="stop as soon as the validation metric reaches the task's target (checked after each "
+        "epoch); the app turns this on, so that a run ends when it has shown what it can do",
+    )
+    bucket_by_length: bool = param(
+        True,
+        help="texts of different lengths: put examples of similar length in the same batch and "
+        "cut each batch's padding; the same model, computed on far fewer padded steps",
+    )
     seed: int = param(0, lo=0, hi=2**31 - 1, help="random seed: same seed and settings give the same run")
     device: str = param(
         "auto", choices=("auto", "cpu", "cuda", "mps"), help="where to train; auto picks a GPU when present"
@@ -188,6 +198,13 @@ def _stopped(stop: StopSignal) -> bool:
     return bool(stop())
 
 
+def reached(metric: float, target: float | None, higher_is_better: bool) -> bool:
+    """Whether a validation metric has reached the task's target (never for a NaN or no target)."""
+    if target is None or not math.isfinite(metric):
+        return False
+    return metric >= target if higher_is_better else metric <= target
+
+
 def train(
     model: nn.Module,
     data: Prepared,
@@ -202,7 +219,8 @@ def train(
 
     Ends with exactly one :class:`Finished` event whose ``reason`` says why: "done", "stopped"
     (the stop signal was set), "diverged" (NaN/inf loss; last good weights restored),
-    "time_budget" (max_seconds reached) or "early_stopping". Test metrics are computed at the end
+    "time_budget" (max_seconds reached), "early_stopping" or "target" (``stop_at_target``: the
+    validation metric reached the task's target). Test metrics are computed at the end
     unless the run diverged before finishing a single epoch.
     """
     n_params = count_params(model)
@@ -222,6 +240,7 @@ def train(
     n_train = split_size(train_split)
     if n_train == 0:
         raise ConfigError("the training split is empty")
+    lengths = data.lengths("train") if cfg.bucket_by_length else None
     per_epoch = math.ceil(n_train / cfg.batch_size)
     total = per_epoch * cfg.epochs
     yield Started(total_steps=total, params=n_params, device=str(device))
@@ -240,7 +259,7 @@ def train(
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         losses: list[float] = []
-        for batch in iterate(train_split, cfg.batch_size, shuffle=True, generator=gen):
+        for batch in iterate(train_split, cfg.batch_size, shuffle=True, generator=gen, lengths=lengths):
             if _stopped(stop):
                 reason, message = "stopped", "stopped by the user; the model trained so far is kept"
                 break
@@ -324,6 +343,13 @@ def train(
         if reason != "done":
             break
         metric = val.get(task.primary.name, float("nan"))
+        if cfg.stop_at_target and reached(metric, task.primary.target, higher):
+            reason = "target"
+            message = (
+                f"validation {task.primary.name} {metric:.3f} reached the target "
+                f"{task.primary.target:g} after epoch {epoch}; stopped there"
+            )
+            break
         if _is_better(metric, best_metric, higher):
             best_metric, bad_epochs = metric, 0
             if cfg.early_stopping:

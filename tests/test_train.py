@@ -139,3 +139,29 @@ def test_bad_values_are_refused():
     with pytest.raises(ConfigError, match="valid settings"):
         resolve(TrainConfig, {"epochz": 3})
     assert math.isclose(resolve(TrainConfig, {"lr": "1e-3"}).lr, 1e-3)
+
+
+def test_stop_at_target_ends_once_the_validation_metric_gets_there(parity, tiny_model):
+    task, data = parity  # target: accuracy 0.9, which the tiny model reaches within a few epochs
+    events = run(tiny_model, data, task, epochs=40, stop_at_target=True)
+    fin, epochs = events[-1], [e for e in events if isinstance(e, Epoch)]
+    assert fin.reason == "target" and "0.9" in fin.message
+    assert len(epochs) < 40 and epochs[-1].val["accuracy"] >= 0.9
+    assert all(e.val["accuracy"] < 0.9 for e in epochs[:-1])  # it stopped at the first one
+    assert fin.test  # the test metrics are still computed
+
+    torch.manual_seed(0)
+    from tests.conftest import TinyClassifier
+
+    full = run(TinyClassifier(), data, task, epochs=len(epochs) + 2)
+    assert full[-1].reason == "done"
+    assert len([e for e in full if isinstance(e, Epoch)]) == len(epochs) + 2
+
+
+def test_reached_respects_direction_and_missing_targets():
+    from core.train import reached
+
+    assert reached(0.8, 0.8, True) and not reached(0.79, 0.8, True)
+    assert reached(1.0, 1.2, False) and not reached(1.3, 1.2, False)
+    assert not reached(float("nan"), 0.8, True)
+    assert not reached(0.99, None, True)

@@ -36,15 +36,60 @@ class Metric:
 Batch = dict[str, Tensor]
 
 
+def bucket_by_length(
+    lengths: Tensor, batch_size: int, generator: torch.Generator | None = None, pool: int = 50
+) -> list[Tensor]:
+    """A shuffled epoch in which each batch holds examples of similar length ("sortish" batches).
+
+    The examples are shuffled, cut into pools of ``pool`` batches, sorted by length inside each
+    pool and cut into batches; the batches are then shuffled. Every example is used once. A batch
+    of short reviews is then trimmed to its own longest one (see :func:`iterate`), so far fewer
+    padded time steps are computed than with batches drawn at random.
+    """
+    n = lengths.numel()
+    order = torch.randperm(n, generator=generator)
+    batches: list[Tensor] = []
+    for start in range(0, n, batch_size * pool):
+        idx = order[start : start + batch_size * pool]
+        idx = idx[torch.argsort(lengths[idx], stable=True)]
+        batches.extend(idx.split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
+def trim(batch: Batch, lengths: dict[str, Tensor], idx: Tensor) -> Batch:
+    """Cut the padding columns that no example of the batch uses: each key in ``lengths`` (its
+    examples' real lengths along dim 1) is cut to the batch's longest. Padded positions are
+    masked in every model, so a trimmed batch gives the same outputs as the full-width one."""
+    out = dict(batch)
+    for key, n in lengths.items():
+        longest = max(1, int(n[idx].max()))
+        out[key] = batch[key][:, :longest]
+    return out
+
+
 def iterate(
-    split: Batch, batch_size: int, *, shuffle: bool = False, generator: torch.Generator | None = None
+    split: Batch,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+    lengths: dict[str, Tensor] | None = None,
 ) -> Iterator[Batch]:
-    """Yield mini-batches (dicts of tensor slices) of a split; all tensors share dim 0."""
+    """Yield mini-batches (dicts of tensor slices) of a split; all tensors share dim 0.
+
+    With ``lengths`` ({key: (N,) real lengths along dim 1}, see :meth:`Prepared.lengths`) each
+    batch is trimmed to its longest example, and a shuffled epoch is bucketed by length
+    (:func:`bucket_by_length`, on the first key's lengths).
+    """
     n = next(iter(split.values())).size(0)
-    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
-        yield {k: v[idx] for k, v in split.items()}
+    if lengths and shuffle:
+        order = bucket_by_length(next(iter(lengths.values())), batch_size, generator)
+    else:
+        perm = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        order = list(perm.split(batch_size))
+    for idx in order:
+        batch = {k: v[idx] for k, v in split.items()}
+        yield trim(batch, lengths, idx) if lengths else batch
 
 
 def model_device(model: torch.nn.Module) -> torch.device:
@@ -112,6 +157,11 @@ class Prepared(ABC):
         training. None when the task has nothing to show."""
         return None
 
+    def lengths(self, split: str) -> dict[str, Tensor] | None:
+        """Real lengths of the padded keys of a split ({key: (N,)} along dim 1), so that training
+        can bucket batches by length and trim their padding; None when nothing is padded."""
+        return None
+
     def init_model(self, model: torch.nn.Module) -> None:
         """Set weights a new model takes from the data before training (pretrained word vectors).
 
@@ -136,6 +186,8 @@ class Task(ABC):
     options: ClassVar[type]  # frozen dataclass of the task's own settings
     primary: ClassVar[Metric]
     description: ClassVar[str] = ""
+    # examples of different lengths, padded (Prepared.lengths says how long each one is)
+    variable_length: ClassVar[bool] = False
 
     @classmethod
     def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -327,6 +327,15 @@ class SentimentPrepared(Prepared):
         if self.vectors is not None and self.found is not None and word_table(model) is not None:
             load_vectors(model, self.vectors, self.found)
 
+    def lengths(self, split: str) -> dict[str, torch.Tensor] | None:
+        """Words per review (x and mask) and known n-grams per review (grams)."""
+        data = self.splits[split]
+        words = data["mask"].sum(1)
+        out = {"x": words, "mask": words}
+        if "grams" in data:
+            out["grams"] = (data["grams"] != PAD).sum(1)
+        return out
+
     def coverage(self) -> dict[str, Any] | None:
         """With GloVe: how many vocabulary words start from a vector, and the most frequent that do not."""
         if self.found is None:
@@ -626,6 +635,7 @@ class SentimentTask(Task):
     kind = KIND
     options = SentimentOptions
     primary = Metric("accuracy", higher_is_better=True, target=0.80, label="Test accuracy")
+    variable_length = True
     description = (
         "Read a one-sentence movie review and say whether the critic liked the film (fresh) or not "
         "(rotten). Words are looked up in a vocabulary built from the training reviews and start "

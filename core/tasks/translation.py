@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from core.config import param
-from core.models.base import EOS, SPECIALS, UNK, task_loss
+from core.models.base import EOS, PAD, SPECIALS, UNK, task_loss
 from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu, token_counts
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
 from core.tasks.grammar import generate_pairs
@@ -213,6 +213,13 @@ class TranslationData(Prepared):
     corpus: str = "toy-en-ko"
     reverse_source: bool = False
     max_src_len: int = 16
+
+    def lengths(self, split: str) -> dict[str, torch.Tensor] | None:
+        """Source words per sentence (src, src_mask) and target tokens (tgt_in, tgt_out)."""
+        data = self.splits[split]
+        src = data["src_mask"].sum(1)
+        tgt = (data["tgt_out"] != PAD).sum(1)
+        return {"src": src, "src_mask": src, "tgt_in": tgt, "tgt_out": tgt}
 
     # -- metrics --------------------------------------------------------------------------------
 
@@ -418,6 +425,7 @@ class TranslationTask(Task):
     kind: ClassVar[str] = "seq2seq"
     options: ClassVar[type] = TranslationOptions
     primary: ClassVar[Metric] = Metric("exact_match", True, 0.95, "Test exact match")
+    variable_length: ClassVar[bool] = True
     description: ClassVar[str] = (
         "Translate short English sentences into Korean. Korean puts the verb last "
         "(subject-object-verb) and marks subject and object with particles (이/가, 을/를, ...) whose "
