@@ -124,6 +124,8 @@ EN: dict[str, str] = {
     "inside.final": "final",
     "inside.gates_over_epochs": "Slide through the epochs to watch the gates settle while the model learned.",
     "inside.gates_tip": 'Tip: tick "Record attention and gates each epoch" in the sidebar before training to scrub the gates epoch by epoch.',
+    "run.reason.target": "Target reached: the validation metric got to the task's target, so training "
+    "stopped there. Turn off 'Stop at the target' under Advanced to train every epoch.",
     "inside.no_attention": "This model has no attention weights to show.",
     "inside.no_states": "No recurrent states were recorded for this model.",
     "inside.nothing": "Nothing to look at for this model on this task.",
@@ -308,6 +310,8 @@ EN: dict[str, str] = {
     "home.tagline": "Train recurrent networks, sequence-to-sequence models and Transformers on small tasks, right here, and look inside them while they learn: loss curves, attention maps, gates, positional encodings. Every setting is a slider, and every page's address carries its settings, so you can share exactly what you see.",
     "home.quick": "Train something now",
     "home.quick_caption": "Opens toy English → Korean translation with a GRU encoder-decoder with attention and starts training at once. Watch the loss fall, then look at the attention map: the Korean verb comes last, so the model learns to look back at the English verb.",
+    "field.stop_at_target": "Stop at the target",
+    "field.bucket_by_length": "Batch by length",
     "home.tasks": "The tasks",
     "home.task.stock": "Forecast tomorrow's close from the last days of prices (many-to-one). Can the model beat 'tomorrow = today'?",
     "home.task.sentiment": "Fresh or rotten? Classify one-sentence movie reviews (many-to-one), with a bidirectional RNN or a Transformer encoder.",
@@ -686,6 +690,8 @@ KO: dict[str, str] = {
     "metric.direction_accuracy.help": "예측이 실제 가격과 같은 방향(오름/내림)으로 움직인 비율.",
     "metric.exact_match.help": "테스트 문장 중 정확히 맞게 번역한 비율.",
     "metric.bleu.help": "정답 번역과 겹치는 단어 n-gram의 정도, 0~100.",
+    "run.reason.target": "목표 달성: 검증 지표가 이 과제의 목표에 닿아 학습을 거기서 멈췄습니다. "
+    "모든 에폭을 학습하려면 고급 설정에서 '목표에 닿으면 멈춤'을 끄세요.",
     "baseline.persistence": "지속 예측",
     "baseline.moving_average": "이동 평균",
     "baseline.majority": "다수 클래스",
@@ -861,6 +867,8 @@ KO: dict[str, str] = {
     "concept.positional.body": "어텐션만으로는 단어 순서를 모르므로, 위치에 따라 달라지는 벡터를 각 임베딩에 더합니다: 서로 다른 주파수의 사인과 코사인 (또는 학습되는 표). 앱이 학습한 모델의 표를 그려 줍니다.",
     "concept.positional.link": "위치 인코딩을 빼 보기 (단어 순서)",
     "concept.multihead.title": "멀티헤드 어텐션",
+    "field.stop_at_target": "목표에 닿으면 멈춤",
+    "field.bucket_by_length": "길이별로 배치 묶기",
     "concept.multihead.body": "여러 어텐션 헤드가 나란히 동작하며, 각자 자기 W_Q, W_K, W_V로 더 작은 공간(d_k = d_model / h)에 투영합니다. 출력들을 이어 붙여 W_O로 다시 투영합니다. 헤드마다 서로 다른 관계를 찾도록 배웁니다.",
     "concept.multihead.link": "층마다 헤드 비교하기",
     "concept.ffn.title": "위치별 피드포워드 네트워크",
@@ -1230,3 +1238,7 @@ def field_help(section: str, name: str, fallback: str, page: str = "") -> str:
 
 def choice_label(name: str, value: Any) -> str:
     return t(f"choice.{name}.{value}", default=str(value))
+    "help.train.stop_at_target": "에폭이 끝날 때마다 검증 지표를 보고, 과제의 목표에 닿으면 바로 멈춥니다. "
+    "모델이 보여 줄 것을 다 보여 주면 기다리지 않아도 됩니다.",
+    "help.train.bucket_by_length": "길이가 비슷한 문장끼리 한 배치로 묶고, 배치마다 쓰지 않는 패딩 칸을 잘라 냅니다. "
+    "모델은 같고, 계산하는 빈 칸이 훨씬 줄어듭니다.",

@@ -95,6 +95,8 @@ def model_defaults(task: type[Task], arch: str, preset: str | None = None) -> di
 def train_defaults(task: type[Task], arch: str) -> dict[str, Any]:
     _, overrides = task.defaults(arch)
     values = {**dataclasses.asdict(TrainConfig()), **overrides}
+    # a page's run ends once it has shown what it can do (the command line trains all epochs)
+    values["stop_at_target"] = task.primary.target is not None
     lim = limits()
     if lim.max_epochs:
         values["epochs"] = min(int(values["epochs"]), lim.max_epochs)
@@ -476,6 +478,10 @@ def sidebar(pc: PageConfig) -> Chosen:
             if name in TRAIN_KINDS and task.kind not in TRAIN_KINDS[name]:
                 continue
             if name == "amp" and "cuda" not in devices:
+                continue
+            if name == "stop_at_target" and task.primary.target is None:
+                continue
+            if name == "bucket_by_length" and not task.variable_length:
                 continue
             if name in ("max_params", "max_seconds") and lim.hosted:
                 continue

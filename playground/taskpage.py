@@ -249,7 +249,7 @@ def _run_status(run: runner.Run) -> None:
     if fin is None:
         return
     msg = t(f"run.reason.{fin.reason}", default=fin.message)
-    if fin.reason == "done":
+    if fin.reason in ("done", "target"):
         st.success(msg, icon=":material/check_circle:")
     elif fin.reason == "diverged":
         st.error(f"{msg} {fin.message}", icon=":material/warning:")

@@ -226,3 +226,25 @@ def test_sentiment_upload_training_confusion_and_empty_review():
     at.text_area(key="sentiment._review").set_value("   ").run()
     assert not at.exception
     assert any("type a review first" in e.value for e in at.error)
+
+
+def test_a_page_stops_its_run_once_the_target_is_reached_and_says_so():
+    # word order with its default GRU reaches 0.95 validation accuracy within the first epochs
+    at = page_test("pages/word_order.py", **{"word_order.train.epochs": "30"})
+    assert at.toggle(key="word_order.train.stop_at_target").value is True  # the app's default
+    at.button(key="word_order._train").click().run()
+    no_problems(at)
+    assert any("Target reached" in s.value for s in at.success)
+    run = at.session_state["word_order.run"]
+    epochs = [ev for ev in run.events if type(ev).__name__ == "Epoch"]
+    assert 1 <= len(epochs) < 30 and epochs[-1].val["accuracy"] >= 0.95
+
+
+def test_stop_at_target_is_not_offered_where_the_task_has_no_target():
+    at = page_test("pages/stock.py", **TINY_STOCK)
+    no_problems(at)
+    keys = {w.key for w in at.toggle}
+    assert "stock.train.stop_at_target" not in keys and "stock.train.bucket_by_length" not in keys
+    at = page_test("pages/sentiment.py")
+    keys = {w.key for w in at.toggle}
+    assert {"sentiment.train.stop_at_target", "sentiment.train.bucket_by_length"} <= keys
