@@ -73,6 +73,24 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
         ctx.close()
 
 
+def cold_start(browser: Any, server: Any, spawned: float) -> dict[str, float]:
+    """A fresh server's first visitor: seconds from ``streamlit run`` until the home page is
+    interactive (its script done, the "train something now" button enabled)."""
+    ctx = browser.new_context(viewport=E2E.VIEWPORT)
+    page = ctx.new_page()
+    try:
+        page.goto(server.url)
+        page.wait_for_function(
+            "() => { const b = document.querySelector('.st-key-home-_quick button');"
+            " const idle = document.querySelector(\"[data-test-script-state='notRunning']\");"
+            " return !!b && !b.disabled && !!idle; }",
+            timeout=120_000,
+        )
+        return {"home_interactive_s": time.monotonic() - spawned}
+    finally:
+        ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated task pages")
@@ -98,13 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, float]]] = {}
     load = os.getloadavg()[0]
     try:
-        for name, root, extra in variants:
-            t = time.monotonic()
-            env = {**E2E.OFFLINE, **extra}
-            servers[name] = E2E.Server(env, name=f"timing-{len(servers)}", root=root).start()
-            cold[name] = {"healthy_s": time.monotonic() - t}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=E2E.CHROMIUM, args=E2E.CHROMIUM_ARGS)
+            for name, root, extra in variants:
+                t = time.monotonic()
+                env = {**E2E.OFFLINE, **extra}
+                servers[name] = E2E.Server(env, name=f"timing-{len(servers)}", root=root).start()
+                cold[name] = {"healthy_s": time.monotonic() - t, **cold_start(browser, servers[name], t)}
+                print(f"cold start {name}: {cold[name]}", file=sys.stderr, flush=True)
             for prefix in pages:
                 for name, _, _ in variants:
                     r = time_page(browser, servers[name], prefix, args.timeout)
@@ -125,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             flag = " (error)" if r["error"] else ""
             cells.append(f"{r['first_loss_s']:.1f} s / {r['results_s']:.1f} s{flag}")
         lines.append(f"| {prefix} | " + " | ".join(cells) + " |")
+    cells = [f"{cold[n]['healthy_s']:.1f} s / {cold[n]['home_interactive_s']:.1f} s" for n in names]
+    lines.append("| cold start: health / home page interactive | " + " | ".join(cells) + " |")
     print("\n".join(lines))
     print(f"\nmachine load average when it began: {load:.1f} ({os.cpu_count()} cores)")
     if args.json:

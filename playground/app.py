@@ -23,6 +23,8 @@ from playground.insights import strings as _insight_strings  # noqa: F401 - regi
 
 _local = threading.local()
 _threads_set = False
+_warm_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,33 @@ def _set_threads_once() -> None:
         _threads_set = True
 
 
+def _warm_up(backend: str) -> None:
+    _set_threads_once()
+    if backend == "inline":  # trains in the script run (tests): no workers to start
+        return
+    from playground import runner
+
+    runner.warm()  # the training workers' fork server starts, once per server
+
+
+def _warm_up_once() -> None:
+    """Load torch and start the training workers' fork server on a thread of their own, once per
+    server: the first page drawn (the home page needs no torch) does not wait for them, and by the
+    time a visitor has chosen a task page and pressed Train they are ready."""
+    global _warm_thread
+    with _warm_lock:
+        if _warm_thread is None:
+            backend = os.environ.get("SEQUENCE_LAB_EXECUTOR", "").strip().lower()
+            _warm_thread = threading.Thread(
+                target=_warm_up, args=(backend,), name="sequence-lab-warm-up", daemon=True
+            )
+            _warm_thread.start()
+
+
 def run() -> None:
     """Build the navigation over the pages and run the selected one."""
     st.set_page_config(page_title="Sequence Lab", page_icon=":material/neurology:", layout="wide")
-    _set_threads_once()
-    from playground import runner
-
-    runner.warm()  # the training workers' fork server starts in the background, once per server
+    _warm_up_once()
     language_switch()
     nav = st.navigation(pages(), expanded=True)  # every page listed: no "View more" fold
     _local.inside = True

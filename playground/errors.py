@@ -12,16 +12,39 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from core.checkpoint import CheckpointError
-from core.config import ConfigError
-from core.tasks.base import DataError
 from playground.i18n import t
 
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, DataError, CheckpointError)
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors whose message is the user's to read: ConfigError, DataError, CheckpointError.
+
+    Imported on first use, not with this module: they live in core modules that load torch, and the
+    home page, which never needs torch, should not wait for it on a cold server.
+    """
+    from core.checkpoint import CheckpointError
+    from core.config import ConfigError
+    from core.tasks.base import DataError
+
+    return (ConfigError, DataError, CheckpointError)
+
+
+def __getattr__(name: str) -> object:  # ``from playground.errors import USER_ERRORS`` still works
+    if name == "USER_ERRORS":
+        return user_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def user_message(e: BaseException | str) -> str:
+    """A message from core in the user's language: core's errors and notices may carry a ``key``
+    and ``values`` (see core/messages.py) for the string tables; otherwise their English text."""
+    key = getattr(e, "key", None)
+    if key:
+        return t(key, default=str(e), **(getattr(e, "values", None) or {}))
+    return str(e)
 
 
 def show_user_error(e: BaseException | str) -> None:
-    st.error(str(e), icon=":material/error:")
+    st.error(user_message(e), icon=":material/error:")
 
 
 def show_unexpected(e: BaseException | str, detail: str | None = None) -> None:
@@ -38,7 +61,8 @@ def guarded() -> Iterator[None]:
     error with the traceback in an expander. Never lets a raw traceback reach the page."""
     try:
         yield
-    except USER_ERRORS as e:
-        show_user_error(e)
     except Exception as e:  # noqa: BLE001 - the page must survive any bug
-        show_unexpected(e, traceback.format_exc())
+        if isinstance(e, user_errors()):
+            show_user_error(e)
+        else:
+            show_unexpected(e, traceback.format_exc())
