@@ -314,7 +314,7 @@ class CaptioningTask(Task):
         if arch == "captioner":
             return (
                 {"cell": "gru", "embed_dim": 32, "hidden_size": 256, "encoder": "cnn"},
-                {"epochs": 12, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
+                {"epochs": 20, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
             )
         return {}, {}
 
