@@ -1170,6 +1170,10 @@ KO_HELP: dict[str, str] = {
     "help.task.value_column": "업로드: 가격이 든 열의 이름.",
     "help.train.amp": "혼합 정밀도 (CUDA에서만).",
     "help.train.early_stopping": "검증 지표가 이만큼의 에폭 동안 나아지지 않으면 멈춥니다 (0 = 끔).",
+    "help.train.stop_at_target": "에폭이 끝날 때마다 검증 지표를 보고, 과제의 목표에 닿으면 바로 멈춥니다. "
+    "모델이 보여 줄 것을 다 보여 주면 기다리지 않아도 됩니다.",
+    "help.train.bucket_by_length": "길이가 비슷한 문장끼리 한 배치로 묶고, 배치마다 쓰지 않는 패딩 칸을 잘라 냅니다. "
+    "모델은 같고, 계산하는 빈 칸이 훨씬 줄어듭니다.",
     "help.train.label_smoothing": "교차 엔트로피의 레이블 스무딩 (논문: 0.1).",
     "help.train.max_params": "파라미터가 이보다 많은 모델은 거절합니다 (0 = 제한 없음).",
     "help.train.max_seconds": "이 시간(초)이 지나면 멈춥니다 (0 = 제한 없음).",
@@ -1238,7 +1242,3 @@ def field_help(section: str, name: str, fallback: str, page: str = "") -> str:
 
 def choice_label(name: str, value: Any) -> str:
     return t(f"choice.{name}.{value}", default=str(value))
-    "help.train.stop_at_target": "에폭이 끝날 때마다 검증 지표를 보고, 과제의 목표에 닿으면 바로 멈춥니다. "
-    "모델이 보여 줄 것을 다 보여 주면 기다리지 않아도 됩니다.",
-    "help.train.bucket_by_length": "길이가 비슷한 문장끼리 한 배치로 묶고, 배치마다 쓰지 않는 패딩 칸을 잘라 냅니다. "
-    "모델은 같고, 계산하는 빈 칸이 훨씬 줄어듭니다.",
