@@ -359,7 +359,8 @@ def train(
             if cfg.early_stopping and bad_epochs >= cfg.early_stopping:
                 reason = "early_stopping"
                 message = (
-                    f"no better validation {task.primary.name} for {bad_epochs} epochs; kept the best epoch"
+                    f"no better validation {task.primary.name} for {bad_epochs} "
+                    f"epoch{'' if bad_epochs == 1 else 's'}; kept the best epoch"
                 )
                 break
     if best_state is not None and reason == "early_stopping":

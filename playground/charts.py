@@ -39,16 +39,33 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 320, **kw
     return fig
 
 
-def ema(values: Sequence[float], alpha: float = 0.1) -> list[float]:
-    """Exponential moving average (NaN-safe), for a readable trend over noisy batch losses."""
+def smoothing_weight(n: int) -> float:
+    """The smoothing weight w for a curve of ``n`` points: an exponential moving average averages
+    over about 1 / (1 - w) points, here about n / 30 of them (at least 1, which is no smoothing,
+    and at most 50), so that the trend follows the curve at every length."""
+    span = min(50.0, max(1.0, n / 30))
+    return 1.0 - 1.0 / span
+
+
+def smooth(values: Sequence[float], weight: float) -> list[float]:
+    """Debiased exponential moving average, the way TensorBoard smooths its scalars.
+
+    m_t = w m_(t-1) + (1 - w) v_t from m_0 = 0, shown as m_t / (1 - w^t): a weighted mean of the
+    values seen so far (weight w^k for the value k steps back), so the first point is the first
+    value and the start is not dragged towards an initial guess. A NaN or infinite value is left
+    out (the previous smoothed value is repeated; NaN before any finite value).
+    """
     out: list[float] = []
-    m: float | None = None
+    m = 0.0
+    seen = 0
     for v in values:
         if v is None or not math.isfinite(v):
-            out.append(m if m is not None else float("nan"))
+            out.append(out[-1] if out else float("nan"))
             continue
-        m = v if m is None else (1 - alpha) * m + alpha * v
-        out.append(m)
+        m = weight * m + (1 - weight) * v
+        seen += 1
+        debias = 1.0 - weight**seen
+        out.append(m / debias if debias > 0 else v)
     return out
 
 
@@ -90,7 +107,8 @@ def loss_figure(
                 line={"color": PALETTE["train"], "width": 1},
             )
         )
-        sx, sy = _thin(xs, ema(ys, alpha=min(0.3, max(0.02, 10 / max(len(ys), 1)))))
+        # the weight suits the whole run's length (known from the start), so the line keeps its shape
+        sx, sy = _thin(xs, smooth(ys, smoothing_weight(max(len(ys), total_steps or 0))))
         fig.add_trace(
             go.Scatter(x=sx, y=sy, mode="lines", name=labels["smooth"], line={"color": PALETTE["smooth"]})
         )

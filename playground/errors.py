@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from playground.i18n import t
+from playground.i18n import t, tn
 
 
 def user_errors() -> tuple[type[Exception], ...]:
@@ -39,7 +39,11 @@ def user_message(e: BaseException | str) -> str:
     and ``values`` (see core/messages.py) for the string tables; otherwise their English text."""
     key = getattr(e, "key", None)
     if key:
-        return t(key, default=str(e), **(getattr(e, "values", None) or {}))
+        values = dict(getattr(e, "values", None) or {})
+        count = values.pop("count", None)
+        if isinstance(count, int):  # a message about ``count`` things: "1 row", "5 rows"
+            return tn(key, count, default=str(e), **values)
+        return t(key, default=str(e), **values)
     return str(e)
 
 

@@ -37,13 +37,78 @@ EN: dict[str, str] = {
     "settings.loading_data": "Loading and encoding the data…",
     "settings.params": "Parameters of this model",
     "settings.hosted_caps": "This shared server caps a run at {epochs} epochs, {params} parameters and {seconds} s.",
+    # ---- what a run will cost (core/budget.py), checked before it starts
+    "budget.beside": "About {memory} of memory and {time} of training (estimates)",
+    "budget.beside_help": "Estimated from the settings before anything is built. Memory: weights, "
+    "gradients and the optimiser's state ({state}), what one batch keeps for the backward pass "
+    "({activations}), the data ({data}) and the trainer's own working memory ({base}). Time: all {steps} "
+    "steps at about {rate} tokens/s, the speed measured for this task and architecture on a 2-core CPU; a "
+    "run that stops early (at the target, or by early stopping) takes less. Other work on the machine, "
+    "or another CPU, makes the real figures differ.",
+    "budget.over_hard": "Over this server's limit: Train will refuse it.",
+    "budget.over_soft": "A big run: Train will ask you to confirm it.",
+    "budget.refuse.params": "This model has {value} parameters, more than this server's limit of {limit} "
+    "per run. Lower {settings} and press Train again.",
+    "budget.refuse.memory": "This run would need about {value} of memory (an estimate from its settings), "
+    "more than this server's limit of {limit} per run. Lower {settings} and press Train again.",
+    "budget.refuse.lane": "{lane}: {message}",
+    "budget.reason.memory": "about {value} of memory (more than {limit})",
+    "budget.reason.time": "about {value} of training (more than {limit})",
+    "budget.reason.params": "{value} parameters (more than {limit})",
+    "budget.confirm": "This is a big run: {reasons}, estimated from its settings. Lower {settings} to make "
+    "it smaller, or train it anyway.",
+    "budget.hosted_time": "This run would take about {value} (an estimate), but this server stops every run "
+    "after {limit}: it would end after about {share} % of its training. Lower {settings} to let it "
+    "finish, or train it anyway.",
+    "budget.join_and": "{first} and {last}",
+    "budget.join_or": "{first} or {last}",
+    "budget.train_anyway": "Train anyway",
+    "budget.cancel": "Cancel",
+    # ---- checkpoints (messages from core/checkpoint.py)
+    "checkpoint.too_big": "This model has {params} parameters, more than this server's limit of {limit}; "
+    "it was not loaded.",
+    "checkpoint.mismatch": "The weights do not match the configuration: config.json describes a model of "
+    "{described} parameters, the weights file holds {held} numbers ({detail}). The model was not loaded.",
+    "checkpoint.bad_weights": "model.safetensors is not a valid safetensors file ({why}).",
+    "checkpoint.truncated": "model.safetensors is empty or truncated.",
+    "checkpoint.bad_config": "config.json does not describe a model this version can build: {why}",
+    "checkpoint.bad_json": "config.json is not valid JSON ({why}).",
+    "checkpoint.not_ours": "config.json is not a Sequence Lab checkpoint (expected format {format}).",
+    "checkpoint.config_too_large": "config.json is too large to be a Sequence Lab config.",
+    "checkpoint.too_large": "The file is larger than the limit of 200 MB.",
+    "checkpoint.not_zip": "This is not a Sequence Lab model file: expected a .zip with model.safetensors "
+    "and config.json.",
+    "checkpoint.missing_file": "The zip has no {name}.",
+    "checkpoint.damaged": "The zip file is damaged ({why}).",
+    "checkpoint.bad_state": "The saved data state cannot be restored ({why}).",
+    "checkpoint.mismatch_other": "The weights do not match the configuration.",
+    # ---- stock prices (messages from core/tasks/stock.py)
+    "data.stock.too_large": "Column {column!r} has {n} value(s) beyond {limit} (for example {example}); no "
+    "price is that large: check the numbers and their units.",
+    "data.stock.too_large_typed": "The prices have {n} value(s) beyond {limit} (for example {example}); no "
+    "price is that large: check the numbers and their units.",
+    "data.stock.not_finite": "The price series contains empty or non-finite values.",
+    "data.stock.off_scale": "These values are far outside the range of the training days (after "
+    "standardising with their mean and spread, one is {shown} away); nothing can be learnt or forecast "
+    "from that: check the prices (their size, a missing decimal point) or choose other dates.",
+    "data.stock.forecast_overflow": "The forecast for these prices is not a sensible number (it overflows); "
+    "the prices are too far from those the model was trained on.",
+    "data.stock.collapsed": "The file has {rows} rows but only {days} different days (several rows per day: "
+    "prices within the day, for example one a minute, or several series in one file). This task "
+    "forecasts one closing price per day, so only {days} rows remain and {n_train} training examples, "
+    "too few to learn from. Upload one row per day (each day's closing price) covering at least {need} "
+    "days, or shorten the lookback.",
+    "data.stock.intraday": "The file has prices within the day ({rows} rows on {days} days, for example one "
+    "a minute). This task forecasts one closing price per day, so the last price of each day was kept: "
+    "{days} rows.",
+    "data.stock.repeated_dates": "Dropped {n} row(s) with a repeated date (kept the last).",
     "share.header": "Share these settings",
     "share.caption": "This link opens this page with exactly these settings (copy it with the icon).",
     "share.reset": "Reset to defaults",
     # ---- running
     "run.train": "Train",
     "run.stop": "Stop",
-    "run.summary": "**{arch}** · {params} parameters · {n_train} training examples · {epochs} epochs",
+    "run.summary": "**{arch}** · {params} parameters · {examples} · {epochs}",
     "run.building": "Building the model…",
     "run.queued": "Waiting for a free trainer: number {pos} in line, about {wait} to go. Training starts by itself; this page stays usable.",
     "run.queued_next": "Starting a trainer…",
@@ -60,6 +125,8 @@ EN: dict[str, str] = {
     "run.reason.diverged": "Training diverged.",
     "run.reason.time_budget": "Time budget reached.",
     "run.reason.early_stopping": "Stopped early: the validation metric stopped improving.",
+    "run.reason.target": "Target reached: the validation metric got to the task's target, so training "
+    "stopped there. Turn off 'Stop at the target' under Advanced to train every epoch.",
     # ---- charts
     "chart.train_loss": "training loss (per step)",
     "chart.train_loss_smooth": "training loss (smoothed)",
@@ -81,6 +148,66 @@ EN: dict[str, str] = {
     "results.this_model": "this model",
     "results.no_metrics": "No test metrics (the run ended before the first evaluation).",
     "results.baselines_caption": "Baselines need no training: a model is only useful where it beats them.",
+    # ---- cards and verdicts that tell the truth (playground/results.py)
+    "results.vs_noise": "vs {baseline} · within noise",
+    "results.noise_help": "Green or red only when the difference is larger than noise (here ±{band}: for a share, "
+    "two standard errors over the test examples; for other measures, 1 %). Within it, grey and no arrow.",
+    "baseline.momentum": "momentum",
+    "run.verdict.exploded": "The loss exploded: from {start} at the start to {peak} at step {step}, and it ended "
+    "at {end}, still above where it started. The learning rate ({lr}) is too high: lower it and train again.",
+    "run.verdict.worse": "The model is worse than the baseline '{baseline}', which needs no training: {metric} "
+    "{value} against {base}. A model is only useful where it beats its baselines.",
+    "run.detail.diverged": "The loss (or its gradient) stopped being a finite number at step {step}: lower the "
+    "learning rate (now {lr}) or turn on gradient clipping. The last good weights are kept.",
+    "run.detail.time_budget": "Training stopped at the time budget of {seconds} s; the model trained so far is kept.",
+    "run.detail.early_stopping": "No better validation result for {n} epochs; the model of the best epoch is kept.",
+    "run.detail.early_stopping.one": "No better validation result after one more epoch; the model of the best "
+    "epoch is kept.",
+    # ---- counted words (tn picks the ".one" form for 1; Korean has no plural form)
+    "count.epochs": "{n} epochs",
+    "count.epochs.one": "1 epoch",
+    "count.training_examples": "{n} training examples",
+    "count.training_examples.one": "1 training example",
+    "count.trials": "{n} trials",
+    "count.trials.one": "1 trial",
+    "captioning.mistakes.one": "The one mistake",
+    # ---- messages from core (core/tasks/stock.py, core/tasks/translation.py), by their keys
+    "data.csv.empty_text": "The file is empty: upload a CSV with a header row and one row per text (the text "
+    "and its label).",
+    "data.csv.empty_day": "The file is empty: upload a CSV with a header row and one row per day (its date and "
+    "closing price).",
+    "data.csv.binary": "This is not a CSV text file (it contains binary data).",
+    "data.csv.encoding": "This is not a CSV text file (unknown text encoding).",
+    "data.csv.unreadable": "Could not read the file as CSV ({why}).",
+    "data.csv.no_rows": "The CSV has a header but no data rows.",
+    "data.csv.bad_dates": "{n} of {total} rows have a date that could not be read in column {column} (for "
+    "example {example}); write dates like 2020-01-31.",
+    "data.csv.bad_dates.one": "One of {total} rows has a date that could not be read in column {column} (for "
+    "example {example}); write dates like 2020-01-31.",
+    "data.csv.not_numbers": "Column {column} has {n} values that are not numbers, out of {total} rows (for "
+    "example {example}); it must hold numbers only.",
+    "data.csv.not_numbers.one": "Column {column} has one value that is not a number, out of {total} rows (for "
+    "example {example}); it must hold numbers only.",
+    "data.csv.no_column.date": "The CSV has no date column {name}; its columns are: {columns}",
+    "data.csv.no_column.value": "The CSV has no value column {name}; its columns are: {columns}",
+    "data.csv.no_column.text": "The CSV has no text column {name}; its columns are: {columns}",
+    "data.csv.no_column.label": "The CSV has no label column {name}; its columns are: {columns}",
+    "data.stock.not_offline": "Ticker {ticker} is not shipped offline; offline tickers: {tickers} (choose the "
+    "source yfinance for other symbols).",
+    "data.stock.no_offline": "No offline prices for {ticker}; offline tickers: {tickers}.",
+    "data.stock.bad_ticker": "{ticker} is not a ticker symbol (letters, digits and . ^ = - only).",
+    "data.stock.yahoo_empty": "Yahoo Finance returned no prices for ticker {ticker}: check the symbol (e.g. "
+    "AAPL, MSFT, ^GSPC) and the dates.",
+    "data.stock.yahoo_empty_dates": "Yahoo Finance returned no prices for ticker {ticker} between {start} and "
+    "{end}: check the symbol (e.g. AAPL, MSFT, ^GSPC) and the dates.",
+    "data.stock.unreachable": "Could not reach Yahoo Finance ({why}); using the offline prices of {label} instead.",
+    "data.stock.too_few_rows": "{label} has {n} rows; lookback {lookback}, horizon {horizon} and a {split} split "
+    "need at least {need} rows (use more days or a shorter lookback).",
+    "data.stock.too_few_rows.one": "{label} has 1 row; lookback {lookback}, horizon {horizon} and a {split} split "
+    "need at least {need} rows (use more days or a shorter lookback).",
+    "translation.empty": "Type a sentence first.",
+    "translation.only_symbols": "Type a sentence first: only punctuation or symbols (such as emoji) were found, "
+    "and the model reads words.",
     "split.train": "train",
     "split.val": "validation",
     "split.test": "test",
@@ -124,8 +251,6 @@ EN: dict[str, str] = {
     "inside.final": "final",
     "inside.gates_over_epochs": "Slide through the epochs to watch the gates settle while the model learned.",
     "inside.gates_tip": 'Tip: tick "Record attention and gates each epoch" in the sidebar before training to scrub the gates epoch by epoch.',
-    "run.reason.target": "Target reached: the validation metric got to the task's target, so training "
-    "stopped there. Turn off 'Stop at the target' under Advanced to train every epoch.",
     "inside.no_attention": "This model has no attention weights to show.",
     "inside.no_states": "No recurrent states were recorded for this model.",
     "inside.nothing": "Nothing to look at for this model on this task.",
@@ -188,7 +313,9 @@ EN: dict[str, str] = {
     "metric.rmse.help": "Root mean squared error of the forecast price (lower is better).",
     "metric.mae.help": "Mean absolute error of the forecast price (lower is better).",
     "metric.mape.help": "Mean absolute percentage error (lower is better).",
-    "metric.direction_accuracy.help": "How often the forecast moves the same way (up or down) as the price.",
+    "metric.direction_accuracy.help": "How often the forecast moves the same way (up or down) as the price. "
+    "Persistence never moves, so it has no direction (–); this card compares with the best baseline that "
+    "calls one: momentum (tomorrow moves as today did), the moving average, or a coin flip (chance, 50 %).",
     "metric.exact_match.help": "Share of test sentences translated exactly right.",
     "metric.bleu.help": "Word n-gram overlap with the reference translation, 0 to 100.",
     "baseline.persistence": "persistence",
@@ -246,6 +373,8 @@ EN: dict[str, str] = {
     "field.warmup_steps": "Warm-up steps",
     "field.teacher_forcing": "Teacher forcing",
     "field.early_stopping": "Early stopping (epochs)",
+    "field.stop_at_target": "Stop at the target",
+    "field.bucket_by_length": "Batch by length",
     "field.seed": "Seed",
     "field.device": "Device",
     "field.amp": "Mixed precision",
@@ -288,6 +417,11 @@ EN: dict[str, str] = {
     "stock.forecast_line": "forecast",
     "stock.days_from_last": "days after the last price",
     "stock.day_n": "day +{n}",
+    "stock.loss_spike": "Why the training loss jumps once every epoch: the training days include {date}, when "
+    "the price moved {change} in one day, {z} standard deviations from an ordinary day. Squared, that day's "
+    "error lifts the loss of the batch that holds it to about {loss} (the other batches stay near 1). The "
+    "batches are shuffled, so it happens once per epoch, at a different step each time. It is real data, "
+    "not a bug: the smoothed line and the validation loss show the trend.",
     # ---- concepts (badges and home page)
     "concept.rnn.short": "RNN",
     "concept.one_to_many.short": "one-to-many",
@@ -310,8 +444,6 @@ EN: dict[str, str] = {
     "home.tagline": "Train recurrent networks, sequence-to-sequence models and Transformers on small tasks, right here, and look inside them while they learn: loss curves, attention maps, gates, positional encodings. Every setting is a slider, and every page's address carries its settings, so you can share exactly what you see.",
     "home.quick": "Train something now",
     "home.quick_caption": "Opens toy English → Korean translation with a GRU encoder-decoder with attention and starts training at once. Watch the loss fall, then look at the attention map: the Korean verb comes last, so the model learns to look back at the English verb.",
-    "field.stop_at_target": "Stop at the target",
-    "field.bucket_by_length": "Batch by length",
     "home.tasks": "The tasks",
     "home.task.stock": "Forecast tomorrow's close from the last days of prices (many-to-one). Can the model beat 'tomorrow = today'?",
     "home.task.sentiment": "Fresh or rotten? Classify one-sentence movie reviews (many-to-one), with a bidirectional RNN or a Transformer encoder.",
@@ -434,6 +566,7 @@ EN: dict[str, str] = {
     "translation.hypothesis": "hypothesis",
     "translation.score": "score",
     "translation.unknown": "Words the model never saw (read as <unk>): {words}",
+    "translation.dropped": "Left out, because the model reads words only: {words}",
     "translation.truncated": "The sentence is longer than any training sentence; it was cut.",
     "translation.reversed": "This model reads the source backwards (reverse source is on).",
     "translation.alignment": "Where the decoder looked",
@@ -496,7 +629,16 @@ EN: dict[str, str] = {
     "order.try_caption": "Type a sequence with one A, one B and filler letters, separated by spaces. The model also answers for the same sequence with A and B swapped: the right answers are opposite.",
     "order.swapped": "A and B swapped",
     "order.prob_help": "The class with the highest probability.",
-    "order.same_answer": "The same answer for both orders: this model does not see where the tokens are.",
+    "order.same_answer": "The same answer for both orders: this model has no positional encoding ('none'), so "
+    "it does not see where the tokens are.",
+    "order.same_answer_positions": "The same answer for both orders, although this model does see where the "
+    "tokens are ({how}): it has not learnt to use that for this sequence. Train it longer (more epochs) and "
+    "compare its test accuracy with the baselines.",
+    "order.how.sinusoidal": "sinusoidal positional encoding",
+    "order.how.learned": "a learned vector per position",
+    "order.how.recurrent": "it reads the tokens one after another",
+    "order.a_first": "A first",
+    "order.b_first": "B first",
     "baseline.bag of words": "bag of words",
     "baseline.most frequent class": "most frequent class",
     "field.text_column": "Text column",
@@ -547,12 +689,70 @@ KO: dict[str, str] = {
     "settings.loading_data": "데이터를 불러와 인코딩하는 중…",
     "settings.params": "이 모델의 파라미터 수",
     "settings.hosted_caps": "이 공용 서버에서는 한 번의 학습이 {epochs} 에폭, {params} 파라미터, {seconds} 초로 제한됩니다.",
+    "budget.beside": "메모리 약 {memory}, 학습 시간 약 {time} (추정치)",
+    "budget.beside_help": "아무것도 만들기 전에 설정만 보고 추정한 값입니다. 메모리: 가중치, 기울기와 옵티마이저 상태"
+    "({state}), 한 배치가 역전파를 위해 들고 있는 값({activations}), 데이터({data}), 학습 프로세스 자체가 쓰는 "
+    "메모리({base}). 시간: 전체 {steps} 스텝을 초당 약 {rate} 토큰으로 계산했습니다. 2코어 CPU에서 이 과제와 "
+    "구조로 잰 속도입니다. 목표에 닿거나 조기 종료로 일찍 멈추면 덜 걸립니다. 같은 컴퓨터에서 다른 일이 돌거나 "
+    "CPU가 다르면 실제 값은 달라집니다.",
+    "budget.over_hard": "이 서버의 한도를 넘습니다: 학습을 누르면 거절됩니다.",
+    "budget.over_soft": "큰 학습입니다: 학습을 누르면 한 번 더 확인합니다.",
+    "budget.refuse.params": "이 모델의 파라미터는 {value}개로, 이 서버가 한 번의 학습에 허용하는 {limit}개보다 "
+    "많습니다. {settings}을(를) 줄이고 다시 학습을 누르세요.",
+    "budget.refuse.memory": "이 학습에는 메모리가 약 {value} 필요합니다(설정으로 추정한 값). 이 서버가 한 번의 "
+    "학습에 허용하는 {limit}보다 많습니다. {settings}을(를) 줄이고 다시 학습을 누르세요.",
+    "budget.refuse.lane": "{lane}: {message}",
+    "budget.reason.memory": "메모리 약 {value}({limit} 초과)",
+    "budget.reason.time": "학습 시간 약 {value}({limit} 초과)",
+    "budget.reason.params": "파라미터 {value}개({limit} 초과)",
+    "budget.confirm": "큰 학습입니다. 설정으로 추정하면 {reasons}이 듭니다. {settings}을(를) 줄여 작게 만들거나, "
+    "그대로 학습하세요.",
+    "budget.hosted_time": "이 학습은 약 {value} 걸립니다(추정치). 이 서버는 모든 학습을 {limit} 뒤에 멈추므로, "
+    "학습의 약 {share} %만 마치고 끝납니다. 끝까지 마치려면 {settings}을(를) 줄이거나, 그대로 학습하세요.",
+    "budget.join_and": "{first}, {last}",
+    "budget.join_or": "{first} 또는 {last}",
+    "budget.train_anyway": "그대로 학습",
+    "budget.cancel": "취소",
+    "checkpoint.too_big": "이 모델의 파라미터는 {params}개로, 이 서버의 한도 {limit}개보다 많습니다. 불러오지 "
+    "않았습니다.",
+    "checkpoint.mismatch": "가중치가 설정과 맞지 않습니다. config.json은 파라미터 {described}개짜리 모델을 "
+    "설명하는데, 가중치 파일에는 숫자가 {held}개 들어 있습니다({detail}). 모델을 불러오지 않았습니다.",
+    "checkpoint.bad_weights": "model.safetensors가 올바른 safetensors 파일이 아닙니다({why}).",
+    "checkpoint.truncated": "model.safetensors가 비어 있거나 잘렸습니다.",
+    "checkpoint.bad_config": "config.json이 이 버전에서 만들 수 있는 모델을 설명하지 않습니다: {why}",
+    "checkpoint.bad_json": "config.json이 올바른 JSON이 아닙니다({why}).",
+    "checkpoint.not_ours": "config.json이 Sequence Lab 체크포인트가 아닙니다(형식 {format}이어야 합니다).",
+    "checkpoint.config_too_large": "config.json이 Sequence Lab 설정이라기에는 너무 큽니다.",
+    "checkpoint.too_large": "파일이 한도인 200 MB보다 큽니다.",
+    "checkpoint.not_zip": "Sequence Lab 모델 파일이 아닙니다. model.safetensors와 config.json이 든 .zip "
+    "파일이어야 합니다.",
+    "checkpoint.missing_file": "zip 파일에 {name}이(가) 없습니다.",
+    "checkpoint.damaged": "zip 파일이 손상되었습니다({why}).",
+    "checkpoint.bad_state": "저장된 데이터 상태를 복원할 수 없습니다({why}).",
+    "checkpoint.mismatch_other": "가중치가 설정과 맞지 않습니다.",
+    "data.stock.too_large": "{column!r} 열에 {limit}을 넘는 값이 {n}개 있습니다(예: {example}). 그렇게 큰 가격은 "
+    "없습니다. 숫자와 단위를 확인하세요.",
+    "data.stock.too_large_typed": "가격 중 {limit}을 넘는 값이 {n}개 있습니다(예: {example}). 그렇게 큰 가격은 "
+    "없습니다. 숫자와 단위를 확인하세요.",
+    "data.stock.not_finite": "가격 목록에 비어 있거나 유한하지 않은 값이 있습니다.",
+    "data.stock.off_scale": "이 값들은 학습 기간의 범위에서 너무 멀리 벗어나 있습니다(학습 기간의 평균과 퍼짐으로 "
+    "표준화하면 하나가 {shown}만큼 떨어져 있습니다). 이런 값으로는 배울 수도, 예측할 수도 없습니다. 가격의 크기나 "
+    "빠진 소수점을 확인하거나 다른 기간을 고르세요.",
+    "data.stock.forecast_overflow": "이 가격들에 대한 예측이 말이 되는 숫자가 아닙니다(넘칩니다). 모델이 학습한 "
+    "가격과 너무 멉니다.",
+    "data.stock.collapsed": "파일에는 {rows}행이 있지만 날짜는 {days}일뿐입니다(하루에 여러 행: 예를 들어 분 단위 "
+    "가격이거나, 한 파일에 여러 종목이 들어 있습니다). 이 과제는 하루에 종가 하나를 예측하므로 {days}행만 남고 학습 "
+    "예제는 {n_train}개뿐이라 배우기에 너무 적습니다. 하루에 한 행(그날의 종가)씩, 적어도 {need}일치를 올리거나 "
+    "되돌아보는 기간(lookback)을 줄이세요.",
+    "data.stock.intraday": "파일에 하루 안의 가격이 들어 있습니다({days}일에 {rows}행, 예를 들어 분 단위). 이 "
+    "과제는 하루에 종가 하나를 예측하므로 날마다 마지막 가격만 남겼습니다: {days}행.",
+    "data.stock.repeated_dates": "날짜가 겹치는 {n}행을 뺐습니다(마지막 행을 남김).",
     "share.header": "이 설정 공유하기",
     "share.caption": "이 링크를 열면 이 페이지가 지금과 똑같은 설정으로 열립니다 (아이콘으로 복사).",
     "share.reset": "기본값으로 되돌리기",
     "run.train": "학습",
     "run.stop": "멈춤",
-    "run.summary": "**{arch}** · 파라미터 {params}개 · 학습 예제 {n_train}개 · {epochs} 에폭",
+    "run.summary": "**{arch}** · 파라미터 {params}개 · {examples} · {epochs}",
     "run.building": "모델을 만드는 중…",
     "run.queued": "빈 학습 자리를 기다리는 중: 대기 {pos}번째, 약 {wait} 남음. 자리가 나면 학습이 저절로 시작되고, 그동안 이 페이지를 계속 쓸 수 있습니다.",
     "run.queued_next": "학습 프로세스를 시작하는 중…",
@@ -569,6 +769,8 @@ KO: dict[str, str] = {
     "run.reason.diverged": "학습이 발산했습니다.",
     "run.reason.time_budget": "시간 제한에 도달했습니다.",
     "run.reason.early_stopping": "검증 지표가 더 좋아지지 않아 일찍 멈췄습니다.",
+    "run.reason.target": "목표 달성: 검증 지표가 이 과제의 목표에 닿아 학습을 거기서 멈췄습니다. "
+    "모든 에폭을 학습하려면 고급 설정에서 '목표에 닿으면 멈춤'을 끄세요.",
     "chart.train_loss": "학습 손실 (스텝마다)",
     "chart.train_loss_smooth": "학습 손실 (평활)",
     "chart.val_loss": "검증 손실 (에폭마다)",
@@ -588,6 +790,49 @@ KO: dict[str, str] = {
     "results.this_model": "이 모델",
     "results.no_metrics": "테스트 지표가 없습니다 (첫 평가 전에 학습이 끝났습니다).",
     "results.baselines_caption": "기준선은 학습이 필요 없는 방법입니다. 모델은 기준선을 이길 때만 쓸모가 있습니다.",
+    "results.vs_noise": "{baseline} 대비 · 오차 범위 안",
+    "results.noise_help": "차이가 오차보다 클 때만 초록이나 빨강으로 표시합니다 (여기서는 ±{band}: 비율 지표는 "
+    "테스트 예제 수로 계산한 표준 오차의 두 배, 다른 지표는 1 %). 그 안이면 화살표 없이 회색입니다.",
+    "baseline.momentum": "모멘텀",
+    "run.verdict.exploded": "손실이 폭발했습니다: 처음 {start}에서 {step} 스텝에 {peak}까지 치솟았고, 끝날 때도 "
+    "{end}(으)로 시작할 때보다 높습니다. 학습률({lr})이 너무 높습니다. 낮춰서 다시 학습해 보세요.",
+    "run.verdict.worse": "이 모델은 학습이 필요 없는 기준선 '{baseline}'보다 나쁩니다: {metric} {value}, 기준선은 "
+    "{base}. 모델은 기준선을 이길 때만 쓸모가 있습니다.",
+    "run.detail.diverged": "{step} 스텝에서 손실(또는 그래디언트)이 유한한 수가 아니게 되었습니다. 학습률(지금 "
+    "{lr})을 낮추거나 그래디언트 클리핑을 켜세요. 마지막으로 정상이던 가중치를 남겼습니다.",
+    "run.detail.time_budget": "시간 제한 {seconds}초에 도달해 멈췄습니다. 지금까지 학습한 모델은 남아 있습니다.",
+    "run.detail.early_stopping": "검증 결과가 {n} 에폭 동안 나아지지 않았습니다. 가장 좋았던 에폭의 모델을 남겼습니다.",
+    "count.epochs": "{n} 에폭",
+    "count.training_examples": "학습 예제 {n}개",
+    "count.trials": "시도 {n}개",
+    "data.csv.empty_text": "파일이 비어 있습니다. 머리글 행 하나와, 글마다 한 행(글과 레이블)이 있는 CSV를 올려 주세요.",
+    "data.csv.empty_day": "파일이 비어 있습니다. 머리글 행 하나와, 하루마다 한 행(날짜와 종가)이 있는 CSV를 올려 "
+    "주세요.",
+    "data.csv.binary": "CSV 텍스트 파일이 아닙니다 (바이너리 데이터가 들어 있습니다).",
+    "data.csv.encoding": "CSV 텍스트 파일이 아닙니다 (알 수 없는 텍스트 인코딩).",
+    "data.csv.unreadable": "파일을 CSV로 읽을 수 없습니다 ({why}).",
+    "data.csv.no_rows": "CSV에 머리글은 있지만 데이터 행이 없습니다.",
+    "data.csv.bad_dates": "{total}행 가운데 {n}행의 날짜를 {column} 열에서 읽을 수 없습니다 (예: {example}). "
+    "날짜는 2020-01-31처럼 쓰세요.",
+    "data.csv.not_numbers": "{column} 열의 {total}행 가운데 {n}개 값이 숫자가 아닙니다 (예: {example}). 숫자만 "
+    "들어 있어야 합니다.",
+    "data.csv.no_column.date": "CSV에 날짜 열 {name}이(가) 없습니다. 있는 열: {columns}",
+    "data.csv.no_column.value": "CSV에 값 열 {name}이(가) 없습니다. 있는 열: {columns}",
+    "data.csv.no_column.text": "CSV에 텍스트 열 {name}이(가) 없습니다. 있는 열: {columns}",
+    "data.csv.no_column.label": "CSV에 레이블 열 {name}이(가) 없습니다. 있는 열: {columns}",
+    "data.stock.not_offline": "티커 {ticker}은(는) 오프라인 데이터에 없습니다. 오프라인 티커: {tickers} (다른 종목은 "
+    "출처를 yfinance로 고르세요).",
+    "data.stock.no_offline": "{ticker}의 오프라인 가격이 없습니다. 오프라인 티커: {tickers}.",
+    "data.stock.bad_ticker": "{ticker}은(는) 티커 기호가 아닙니다 (영문자, 숫자, . ^ = - 만 쓸 수 있습니다).",
+    "data.stock.yahoo_empty": "Yahoo Finance가 티커 {ticker}의 가격을 돌려주지 않았습니다. 기호(예: AAPL, MSFT, "
+    "^GSPC)와 날짜를 확인하세요.",
+    "data.stock.yahoo_empty_dates": "Yahoo Finance가 티커 {ticker}의 {start} ~ {end} 기간 가격을 돌려주지 않았습니다. "
+    "기호(예: AAPL, MSFT, ^GSPC)와 날짜를 확인하세요.",
+    "data.stock.unreachable": "Yahoo Finance에 연결할 수 없어 ({why}) 대신 {label}의 오프라인 가격을 씁니다.",
+    "data.stock.too_few_rows": "{label}에는 {n}행이 있습니다. 룩백 {lookback}, 예측 기간 {horizon}, {split} 분할에는 "
+    "최소 {need}행이 필요합니다 (날짜를 늘리거나 룩백을 줄이세요).",
+    "translation.empty": "먼저 문장을 입력하세요.",
+    "translation.only_symbols": "먼저 문장을 입력하세요. 문장 부호나 기호(이모지 등)만 있는데, 모델은 단어를 읽습니다.",
     "split.train": "학습",
     "split.val": "검증",
     "split.test": "테스트",
@@ -687,11 +932,11 @@ KO: dict[str, str] = {
     "metric.rmse.help": "예측 가격의 평균 제곱근 오차 (낮을수록 좋음).",
     "metric.mae.help": "예측 가격의 평균 절대 오차 (낮을수록 좋음).",
     "metric.mape.help": "평균 절대 백분율 오차 (낮을수록 좋음).",
-    "metric.direction_accuracy.help": "예측이 실제 가격과 같은 방향(오름/내림)으로 움직인 비율.",
+    "metric.direction_accuracy.help": "예측이 실제 가격과 같은 방향(오름/내림)으로 움직인 비율. 지속 예측은 "
+    "움직이지 않으므로 방향이 없습니다 (–). 이 카드는 방향을 내는 기준선 가운데 가장 좋은 것과 비교합니다: "
+    "모멘텀 (내일도 오늘처럼 움직임), 이동 평균, 또는 동전 던지기 (찍기, 50 %).",
     "metric.exact_match.help": "테스트 문장 중 정확히 맞게 번역한 비율.",
     "metric.bleu.help": "정답 번역과 겹치는 단어 n-gram의 정도, 0~100.",
-    "run.reason.target": "목표 달성: 검증 지표가 이 과제의 목표에 닿아 학습을 거기서 멈췄습니다. "
-    "모든 에폭을 학습하려면 고급 설정에서 '목표에 닿으면 멈춤'을 끄세요.",
     "baseline.persistence": "지속 예측",
     "baseline.moving_average": "이동 평균",
     "baseline.majority": "다수 클래스",
@@ -746,6 +991,8 @@ KO: dict[str, str] = {
     "field.warmup_steps": "워밍업 스텝",
     "field.teacher_forcing": "교사 강요 비율",
     "field.early_stopping": "조기 종료 (에폭)",
+    "field.stop_at_target": "목표에 닿으면 멈춤",
+    "field.bucket_by_length": "길이별로 배치 묶기",
     "field.seed": "시드",
     "field.device": "장치",
     "field.amp": "혼합 정밀도",
@@ -793,6 +1040,10 @@ KO: dict[str, str] = {
     "stock.forecast_line": "예측",
     "stock.days_from_last": "마지막 가격 이후 일수",
     "stock.day_n": "+{n}일",
+    "stock.loss_spike": "학습 손실이 에폭마다 한 번씩 튀는 이유: 학습 기간에 {date}이 들어 있는데, 이날 가격이 하루 "
+    "만에 {change} 움직였습니다. 평소보다 표준편차 {z}배 떨어진 날입니다. 이날의 오차를 제곱하면 이날이 든 배치의 "
+    "손실이 약 {loss}까지 올라갑니다 (다른 배치는 1 근처). 배치를 섞으므로 에폭마다 한 번, 매번 다른 스텝에서 "
+    "일어납니다. 버그가 아니라 실제 데이터입니다. 추세는 평활선과 검증 손실로 보세요.",
     "concept.rnn.short": "RNN",
     "concept.one_to_many.short": "일대다",
     "concept.many_to_one.short": "다대일",
@@ -867,8 +1118,6 @@ KO: dict[str, str] = {
     "concept.positional.body": "어텐션만으로는 단어 순서를 모르므로, 위치에 따라 달라지는 벡터를 각 임베딩에 더합니다: 서로 다른 주파수의 사인과 코사인 (또는 학습되는 표). 앱이 학습한 모델의 표를 그려 줍니다.",
     "concept.positional.link": "위치 인코딩을 빼 보기 (단어 순서)",
     "concept.multihead.title": "멀티헤드 어텐션",
-    "field.stop_at_target": "목표에 닿으면 멈춤",
-    "field.bucket_by_length": "길이별로 배치 묶기",
     "concept.multihead.body": "여러 어텐션 헤드가 나란히 동작하며, 각자 자기 W_Q, W_K, W_V로 더 작은 공간(d_k = d_model / h)에 투영합니다. 출력들을 이어 붙여 W_O로 다시 투영합니다. 헤드마다 서로 다른 관계를 찾도록 배웁니다.",
     "concept.multihead.link": "층마다 헤드 비교하기",
     "concept.ffn.title": "위치별 피드포워드 네트워크",
@@ -938,6 +1187,7 @@ KO: dict[str, str] = {
     "translation.hypothesis": "후보",
     "translation.score": "점수",
     "translation.unknown": "모델이 본 적 없는 단어 (<unk>로 읽음): {words}",
+    "translation.dropped": "모델은 단어만 읽으므로 뺀 것: {words}",
     "translation.truncated": "학습 문장보다 긴 문장이라 잘렸습니다.",
     "translation.reversed": "이 모델은 원문을 거꾸로 읽습니다 (원문 뒤집기가 켜져 있음).",
     "translation.alignment": "디코더가 본 곳",
@@ -1000,7 +1250,15 @@ KO: dict[str, str] = {
     "order.try_caption": "A 하나, B 하나, 채움 문자들을 공백으로 구분해 입력하세요. 모델은 A와 B를 맞바꾼 시퀀스에도 답합니다. 두 정답은 서로 반대입니다.",
     "order.swapped": "A와 B를 맞바꿈",
     "order.prob_help": "확률이 가장 높은 클래스.",
-    "order.same_answer": "두 순서에 같은 답을 했습니다: 이 모델은 토큰이 어디에 있는지 보지 못합니다.",
+    "order.same_answer": "두 순서에 같은 답을 했습니다: 이 모델에는 위치 인코딩이 없어서 ('none') 토큰이 어디에 "
+    "있는지 보지 못합니다.",
+    "order.same_answer_positions": "두 순서에 같은 답을 했습니다. 이 모델은 토큰의 위치를 볼 수 있는데도 ({how}) 이 "
+    "시퀀스에서는 아직 그것을 쓰지 못합니다. 더 오래 학습하고 (에폭 늘리기) 테스트 정확도를 기준선과 비교해 보세요.",
+    "order.how.sinusoidal": "사인파 위치 인코딩",
+    "order.how.learned": "위치마다 학습되는 벡터",
+    "order.how.recurrent": "토큰을 하나씩 차례로 읽음",
+    "order.a_first": "A가 먼저",
+    "order.b_first": "B가 먼저",
     "baseline.bag of words": "단어 주머니",
     "baseline.most frequent class": "가장 흔한 클래스",
     "field.text_column": "텍스트 열",
@@ -1219,6 +1477,16 @@ def t(key: str, default: str | None = None, **values: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def tn(key: str, count: int, default: str | None = None, **values: Any) -> str:
+    """:func:`t` for a string about ``count`` things: the form ``key.one`` when count is 1 and the
+    language has one (English: "1 epoch"), else ``key`` ("{n} epochs"; Korean has no plural form).
+    ``n`` is ``count`` unless given (e.g. formatted as "1,234")."""
+    values.setdefault("n", count)
+    if count == 1 and f"{key}.one" in STRINGS.get(current_lang(), {}):
+        return t(f"{key}.one", default, **values)
+    return t(key, default, **values)
 
 
 def humanize(name: str) -> str:

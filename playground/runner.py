@@ -232,6 +232,13 @@ def check_params(name: str, n_params: int) -> None:
         )
 
 
+def _check_budget(lanes: list[tuple[str, RunSpec]]) -> None:
+    """The hosted memory cap, estimated from each lane's settings (see playground.planning)."""
+    from playground.planning import check_budget
+
+    check_budget(lanes)
+
+
 def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[str, int]) -> Tracked:
     """Queue ``job`` for the page whose record lives in ``st.session_state[slot]``.
 
@@ -244,6 +251,7 @@ def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[
         return old
     for name, n in params.items():
         check_params(name if len(params) > 1 else "", n)
+    _check_budget(job.lanes)
     ex = executor()
     try:
         handle = ex.submit(job, alive=session_alive_checker())
@@ -284,6 +292,8 @@ def submit_many(
         return old
     for name, n in params.items():
         check_params(name, n)
+    for job in jobs:
+        _check_budget(job.lanes)
     ex = executor()
     alive = session_alive_checker()
     handles: list[Handle] = []

@@ -19,9 +19,9 @@ from core.checkpoint import CheckpointError
 from core.tasks.base import Prepared
 from playground import charts, inside, results, runner
 from playground.app import ensure_shell, page_for_task
-from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error
-from playground.i18n import t
-from playground.planning import fingerprint, parameter_count, plan_run, resume_run
+from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error, user_message
+from playground.i18n import t, tn
+from playground.planning import fingerprint, gate, parameter_count, plan_run, resume_run, show_cost
 from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
 
 if TYPE_CHECKING:
@@ -71,6 +71,9 @@ class TaskViews:
     # a section of the task's own under the model's tabs, e.g. a race of two variants of the
     # page's settings (it keeps its job in st.session_state["<page>.job"])
     experiment: Callable[[PageConfig, Chosen, RunSpec | None], None] | None = None
+    # a caption under the loss chart that explains what the task's data does to the loss curve,
+    # from the data and the batch size (None: nothing to explain)
+    loss_note: Callable[[Prepared, int], str | None] | None = None
 
 
 def _header(pc: PageConfig, views: TaskViews, task: Any) -> None:
@@ -194,12 +197,15 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
                 "run.summary",
                 arch=spec.arch,
                 params=f"{n_params:,}",
-                n_train=f"{_n(spec.data, 'train'):,}",
-                epochs=spec.train_cfg.epochs,
+                examples=tn(
+                    "count.training_examples", _n(spec.data, "train"), n=f"{_n(spec.data, 'train'):,}"
+                ),
+                epochs=tn("count.epochs", spec.train_cfg.epochs),
             )
         )
     autostart = st.session_state.pop(f"{pc.page}.autostart", False)
-    if (clicked or autostart) and spec is not None and not running and not racing:
+    idle = spec is not None and not running and not racing
+    if idle and gate(pc.page, spec, fp or "", clicked or autostart):  # over a budget: refuse or confirm
         try:
             started = runner.start(pc.page, spec, fp or "", n_params or 0)
             if started.running:
@@ -245,16 +251,14 @@ def _run_status(run: runner.Run) -> None:
         else:
             show_user_error(run.error)
         return
-    fin = run.finished
-    if fin is None:
-        return
-    msg = t(f"run.reason.{fin.reason}", default=fin.message)
-    if fin.reason in ("done", "target"):
-        st.success(msg, icon=":material/check_circle:")
-    elif fin.reason == "diverged":
-        st.error(f"{msg} {fin.message}", icon=":material/warning:")
-    else:
-        st.info(f"{msg} {fin.message if fin.reason != 'stopped' else ''}".strip(), icon=":material/info:")
+    results.show_verdict(run)  # success only when the loss did not explode and the baselines are beaten
+
+
+def _loss_note(views: TaskViews, run: runner.Run) -> None:
+    if views.loss_note is not None and run.started is not None:
+        note = views.loss_note(run.spec.data, run.spec.train_cfg.batch_size)
+        if note:
+            st.caption(note)
 
 
 def _choose_model(pc: PageConfig, run: runner.Run | None, loaded: Any) -> ModelView | None:
@@ -334,9 +338,9 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
             n_params = parameter_count(spec)
             fp = fingerprint(spec)
             for note in spec.data.notices:
-                st.warning(note, icon=":material/info:")
+                st.warning(user_message(note), icon=":material/info:")
     if n_params is not None and chosen.params_slot is not None:
-        chosen.params_slot.metric(t("settings.params"), f"{n_params:,}")
+        show_cost(chosen.params_slot, n_params, spec)  # with the estimated memory and time
 
     if spec is not None and views.preview is not None:
         fresh = runner.current(pc.page) is None
@@ -350,9 +354,11 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
             runner.waiting(f"{pc.page}.run")
         elif run.running:
             _live(pc.page)
+            _loss_note(views, run)
         else:
             if run.started is not None:
                 draw_progress(run, pc.page)
+                _loss_note(views, run)
             _run_status(run)
             if fp is not None and run.usable and run.fingerprint != fp:
                 st.warning(t("run.settings_changed"), icon=":material/tune:")
@@ -384,12 +390,18 @@ def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | 
     with tab_results, guarded():
         fin = view.run.finished if view.run is not None else None
         if fin is not None and fin.test:
-            results.metric_cards(fin.test, fin.baselines, views.metrics, views.vs)
+            results.metric_cards(fin.test, fin.baselines, views.metrics, views.vs, n=_n(view.data, "test"))
         elif view.uploaded:
             meta = (loaded.meta.get("metrics") if loaded is not None else None) or {}
             if meta.get("test"):
                 st.caption(t("model.saved_metrics"))
-                results.metric_cards(meta["test"], meta.get("baselines") or {}, views.metrics, views.vs)
+                results.metric_cards(
+                    meta["test"],
+                    meta.get("baselines") or {},
+                    views.metrics,
+                    views.vs,
+                    n=_n(view.data, "test"),
+                )
         if views.results is not None:
             if view.has_splits:
                 views.results(view)

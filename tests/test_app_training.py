@@ -34,7 +34,11 @@ def test_stock_training_shows_loss_chart_metrics_and_survives_setting_changes():
     no_problems(at)
     at.button(key="stock._train").click().run()
     no_problems(at)
-    assert any("Training finished" in s.value for s in at.success)
+    # a success, or (this tiny model against persistence) a warning that names the baseline it lost to
+    status = [s.value for s in [*at.success, *at.warning] if "Training finished" in s.value]
+    assert status and (
+        status[0] == "Training finished." or "worse than the baseline 'persistence'" in status[0]
+    )
     specs = chart_texts(at)
     assert any("training loss (per step)" in s and "validation loss (per epoch)" in s for s in specs)
     assert any('"actual"' in s and '"persistence"' in s for s in specs)  # the test-range chart

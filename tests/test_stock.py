@@ -185,9 +185,33 @@ def test_persistence_and_moving_average_by_hand():
     base = data.baselines()
     assert base["persistence"]["rmse"] == pytest.approx(math.sqrt(np.mean((future - last) ** 2)))
     assert base["persistence"]["mae"] == pytest.approx(np.mean(np.abs(future - last)))
-    assert base["persistence"]["direction_accuracy"] == 0.0
     ma = (p[30:38] + p[31:39]) / 2
     assert base["moving_average"]["rmse"] == pytest.approx(math.sqrt(np.mean((future - ma) ** 2)))
+
+
+def test_direction_is_compared_with_baselines_that_call_a_direction():
+    """Persistence never moves, so it has no direction accuracy (it used to report 0 %, which any
+    model beats); momentum (the last move goes on) and chance (50 %) do call a direction."""
+    prices = [100 + 3 * math.sin(i / 2) + i * 0.5 for i in range(40)]
+    data = StockTask.prepare(
+        opts(source="upload", lookback=3, val_frac=0.2, test_frac=0.2, ma_window=2), upload=csv_bytes(prices)
+    )
+    p = np.array(prices)
+    future, last, prev = p[32:40], p[31:39], p[30:38]
+    base = data.baselines()
+    assert "direction_accuracy" not in base["persistence"]
+    momentum = last + (last - prev)
+    assert base["momentum"]["rmse"] == pytest.approx(math.sqrt(np.mean((future - momentum) ** 2)))
+    right = np.mean(np.sign(future - last) == np.sign(last - prev))
+    assert base["momentum"]["direction_accuracy"] == pytest.approx(right)
+    assert base["chance"] == {"direction_accuracy": 0.5}
+    # two days ahead, the move goes on twice
+    two = StockTask.prepare(
+        opts(source="upload", lookback=3, horizon=2, val_frac=0.2, test_frac=0.2), upload=csv_bytes(prices)
+    )
+    w = two.windows["test"]
+    expect = w.last[:, None] + np.array([[1, 2]]) * (w.last - w.prev)[:, None]
+    assert two.baselines()["momentum"]["rmse"] == pytest.approx(math.sqrt(np.mean((w.future - expect) ** 2)))
 
 
 def test_model_that_predicts_no_change_scores_like_persistence(aapl):
@@ -462,3 +486,38 @@ def test_real_recurrent_and_transformer_models_run():
         assert math.isfinite(m["rmse"]) and math.isfinite(m["loss"])
         out = data.predict(model, [list(np.linspace(10, 12, 13))])
         assert len(out[0]["forecast"]) == 2
+
+
+# ------------------------------------------------------------------ the loss spike of every epoch
+
+
+def test_the_loss_spike_of_every_epoch_is_the_batch_holding_the_crash_day(aapl):
+    """Why the stock training loss jumps to about 4 once per epoch (issue 12): not shuffling, not
+    state carried across epochs, not unscaled data, not the last partial batch, but one real day.
+    On 2000-09-29 AAPL fell 52 % in a day, 21 standard deviations of its daily returns; squared,
+    that one window's error (~455) lifts the mean loss of the batch of 128 that holds it from ~1 to
+    ~4.5. The batches are shuffled, so the spike comes once every epoch at a different step."""
+    move = aapl.largest_move(128)
+    assert move.date == "2000-09-29" and move.change == pytest.approx(-0.519, abs=1e-3)
+    assert move.z == pytest.approx(-21.3, abs=0.1) and move.batch_loss == pytest.approx(4.5, abs=0.1)
+    y = aapl.splits["train"]["y"]
+    crash = int(y[:, 0].abs().argmax())
+    model = ConstantReturn(float(y.mean()), 1)  # a model that has learnt only the mean
+    gen = torch.Generator().manual_seed(0)
+    where = []
+    for _ in range(3):  # three epochs, shuffled as in training
+        losses, holds = [], []
+        for b in iterate(
+            {**aapl.splits["train"], "i": torch.arange(len(y))}, 128, shuffle=True, generator=gen
+        ):
+            with torch.no_grad():
+                losses.append(float(((model(b).logits - b["y"]) ** 2).mean()))
+            holds.append(bool((b["i"] == crash).any()))
+        top = int(np.argmax(losses))
+        assert holds[top] and losses[top] == pytest.approx(move.batch_loss, rel=0.1)
+        assert max(v for v, h in zip(losses, holds) if not h) < 2  # every other batch stays near 1
+        where.append(top)
+    assert len(set(where)) > 1  # a different step of each epoch
+    # prices as targets have no such day; a price series without a crash keeps every batch near 1
+    assert StockTask.prepare(opts(target="price")).largest_move(128) is None
+    assert StockTask.prepare(opts(ticker="FB")).largest_move(128).batch_loss < 2

@@ -46,6 +46,7 @@ import torch
 from core import metrics
 from core.config import ConfigError, param
 from core.data import DATA_DIR
+from core.messages import Note, keyed
 from core.models.base import task_loss
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
 
@@ -55,6 +56,9 @@ PRICE_COLUMNS = ("open", "high", "low", "close")
 FALLBACK_TICKER = "AAPL"
 KIND = "regress"
 EVAL_BATCH = 512
+MAX_PRICE = 1e12  # no real price (in any currency) is larger; 1e308 is a typo or an attack
+MAX_Z = 1e4  # standard deviations from the training mean: beyond this, nothing can be learnt
+MIN_TRAIN_WINDOWS = 100  # after intraday rows were collapsed to days, fewer is refused
 _TICKER_RE = re.compile(r"^[A-Z0-9.^=\-]{1,15}$")
 _NETWORK_HINTS = (
     "curl",
@@ -136,9 +140,14 @@ class StockOptions:
         if self.val_frac + self.test_frac > 0.6:
             raise ConfigError("val_frac + test_frac must leave at least 40% of the days for training")
         if self.source == "offline" and self.ticker.strip().upper() not in OFFLINE_TICKERS:
-            raise ConfigError(
-                f"ticker {self.ticker!r} is not shipped offline; offline tickers: {', '.join(OFFLINE_TICKERS)} "
-                "(choose source yfinance for other symbols)"
+            raise keyed(
+                ConfigError(
+                    f"ticker {self.ticker!r} is not shipped offline; offline tickers: "
+                    f"{', '.join(OFFLINE_TICKERS)} (choose source yfinance for other symbols)"
+                ),
+                "data.stock.not_offline",
+                ticker=repr(self.ticker),
+                tickers=", ".join(OFFLINE_TICKERS),
             )
 
 
@@ -153,6 +162,7 @@ class _Series:
     values: np.ndarray  # (N, F) float64 raw values (prices, volume in shares)
     names: tuple[str, ...]  # feature names, one per column of values; always contains "close"
     label: str  # e.g. "AAPL 2000-2013" or "upload.csv"
+    rows_per_day: np.ndarray | None = None  # (N,) rows of an upload that each day collapsed
 
 
 def _offline_path() -> Path:
@@ -175,7 +185,12 @@ def _offline(ticker: str) -> _Series:
     df = pd.read_csv(_offline_path())
     df = df[df["Ticker"] == ticker]
     if df.empty:
-        raise DataError(f"no offline prices for {ticker}; offline tickers: {', '.join(OFFLINE_TICKERS)}")
+        raise keyed(
+            DataError(f"no offline prices for {ticker}; offline tickers: {', '.join(OFFLINE_TICKERS)}"),
+            "data.stock.no_offline",
+            ticker=ticker,
+            tickers=", ".join(OFFLINE_TICKERS),
+        )
     df = df.sort_values("Date")
     f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
     values = np.stack(
@@ -216,7 +231,10 @@ def _date_range(series: _Series, start: str, end: str) -> _Series:
             f"no prices between {start or 'the start'} and {end or 'the end'}; {series.label} covers "
             f"{series.dates[0]} to {series.dates[-1]}"
         )
-    return dataclasses.replace(series, dates=series.dates[keep], values=series.values[keep])
+    per_day = series.rows_per_day[keep] if series.rows_per_day is not None else None
+    return dataclasses.replace(
+        series, dates=series.dates[keep], values=series.values[keep], rows_per_day=per_day
+    )
 
 
 # ---- yfinance ---------------------------------------------------------------------------------
@@ -314,9 +332,15 @@ def _yfinance(ticker: str, start: str, end: str) -> _Series:
         df = _download(ticker, start, end)
         if len(df) == 0:
             span = f" between {start or 'the start'} and {end or 'today'}" if (start or end) else ""
-            raise DataError(
-                f"Yahoo Finance returned no prices for ticker {ticker!r}{span}: check the symbol "
-                "(e.g. AAPL, MSFT, ^GSPC) and the dates"
+            raise keyed(
+                DataError(
+                    f"Yahoo Finance returned no prices for ticker {ticker!r}{span}: check the symbol "
+                    "(e.g. AAPL, MSFT, ^GSPC) and the dates"
+                ),
+                "data.stock.yahoo_empty_dates" if span else "data.stock.yahoo_empty",
+                ticker=repr(ticker),
+                start=start or "…",
+                end=end or "…",
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -332,21 +356,36 @@ def _yfinance(ticker: str, start: str, end: str) -> _Series:
 # ---- upload -------------------------------------------------------------------------------------
 
 
-def read_csv(raw: bytes) -> Any:
-    """Bytes of a user's CSV -> DataFrame; DataError when it is empty, binary or not a table."""
+_ONE_ROW = {
+    "text": "one row per text (the text and its label)",
+    "day": "one row per day (its date and closing price)",
+}
+
+
+def read_csv(raw: bytes, row: str = "text") -> Any:
+    """Bytes of a user's CSV -> DataFrame; DataError when it is empty, binary or not a table.
+
+    ``row`` is what one row holds, for the message about an empty file: "text" (a text and its
+    label, the sentiment upload) or "day" (a day's prices)."""
     import pandas as pd
 
     if raw is None or len(raw.strip()) == 0:
-        raise DataError("the file is empty: upload a CSV with a header row and one row per day")
+        one_row = _ONE_ROW.get(row, "one row per example")
+        raise keyed(
+            DataError(f"the file is empty: upload a CSV with a header row and {one_row}"),
+            f"data.csv.empty_{row}",
+        )
     if b"\x00" in raw[:65536]:
-        raise DataError("this is not a CSV text file (it contains binary data)")
+        raise keyed(DataError("this is not a CSV text file (it contains binary data)"), "data.csv.binary")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = raw.decode("latin-1")
         except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            raise DataError("this is not a CSV text file (unknown text encoding)") from None
+            raise keyed(
+                DataError("this is not a CSV text file (unknown text encoding)"), "data.csv.encoding"
+            ) from None
     try:
         df = pd.read_csv(io.StringIO(text))
         header = text.lstrip().splitlines()[0] if text.strip() else ""
@@ -356,9 +395,12 @@ def read_csv(raw: bytes) -> Any:
                     df = pd.read_csv(io.StringIO(text), sep=sep)
                     break
     except Exception as e:  # noqa: BLE001 - pandas raises many kinds of parser errors
-        raise DataError(f"could not read the file as CSV ({_short(str(e))})") from None
+        why = _short(str(e))
+        raise keyed(
+            DataError(f"could not read the file as CSV ({why})"), "data.csv.unreadable", why=why
+        ) from None
     if df.shape[1] < 1 or len(df) == 0:
-        raise DataError("the CSV has a header but no data rows")
+        raise keyed(DataError("the CSV has a header but no data rows"), "data.csv.no_rows")
     df.columns = [str(c).strip() for c in df.columns]
     return df
 
@@ -372,7 +414,12 @@ def find_column(df: Any, name: str, what: str) -> str:
     if name.strip().lower() in lower:
         return lower[name.strip().lower()]
     shown = ", ".join(repr(c) for c in cols[:30]) + (" ..." if len(cols) > 30 else "")
-    raise DataError(f"the CSV has no {what} column {name!r}; its columns are: {shown}")
+    raise keyed(
+        DataError(f"the CSV has no {what} column {name!r}; its columns are: {shown}"),
+        f"data.csv.no_column.{what}",
+        name=repr(name),
+        columns=shown,
+    )
 
 
 def _numbers(df: Any, col: str) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
@@ -403,23 +450,44 @@ def _parse_prices(df: Any, date_col: str, columns: dict[str, str], label: str) -
     cols = {name: find_column(df, c, "value" if name == "close" else name) for name, c in columns.items()}
     dates = pd.to_datetime(df[dc].astype(str).str.strip(), errors="coerce", format="mixed", utc=True)
     dates = dates.dt.tz_localize(None)  # calendar days; time zones do not matter for daily prices
+    stamps = dates.to_numpy()
+    intraday = bool(len(stamps)) and bool(
+        np.any(stamps != stamps.astype("datetime64[D]").astype(stamps.dtype))
+    )
     bad_dates = int(dates.isna().sum())
     if bad_dates:
         example = str(df[dc][dates.isna()].iloc[0])
-        raise DataError(
-            f"{bad_dates} of {len(df)} rows have a date that could not be read in column {dc!r} "
-            f"(for example {example!r}); write dates like 2020-01-31"
+        raise keyed(
+            DataError(
+                f"{bad_dates} of {len(df)} row{'' if len(df) == 1 else 's'} "
+                f"{'has' if bad_dates == 1 else 'have'} a date that could not be read in column {dc!r} "
+                f"(for example {example!r}); write dates like 2020-01-31"
+            ),
+            "data.csv.bad_dates",
+            count=bad_dates,
+            total=f"{len(df):,}",
+            column=repr(dc),
+            example=repr(example),
         )
     values, blanks = [], np.zeros(len(df), dtype=bool)
     for c in cols.values():
         v, blank, n_bad, examples = _numbers(df, c)
         if n_bad:
-            raise DataError(
-                f"column {c!r} has {n_bad} non-numeric value(s) out of {len(df)} rows (for example "
-                f"{examples[0]!r}); it must hold numbers only"
+            raise keyed(
+                DataError(
+                    f"column {c!r} has {n_bad} non-numeric value{'' if n_bad == 1 else 's'} out of "
+                    f"{len(df)} row{'' if len(df) == 1 else 's'} (for example {examples[0]!r}); it must "
+                    "hold numbers only"
+                ),
+                "data.csv.not_numbers",
+                count=n_bad,
+                total=f"{len(df):,}",
+                column=repr(c),
+                example=repr(examples[0]),
             )
         blanks |= blank
         values.append(v)
+        _check_magnitude(v[~blank], c)
     arr = np.stack(values, axis=1)
     d = dates.to_numpy().astype("datetime64[D]")
     if blanks.any():
@@ -429,12 +497,106 @@ def _parse_prices(df: Any, date_col: str, columns: dict[str, str], label: str) -
         order = np.argsort(d, kind="stable")
         d, arr = d[order], arr[order]
         notices.append("the rows were sorted by date")
+    rows = len(d)
     dup = np.concatenate([d[1:] == d[:-1], [False]])  # True where the next row has the same date
+    _, per_day = np.unique(d, return_counts=True)  # rows per date, in date order
     if dup.any():
         d, arr = d[~dup], arr[~dup]
-        notices.append(f"dropped {int(dup.sum())} row(s) with a repeated date (kept the last)")
+        if intraday:
+            notices.append(
+                Note(
+                    f"the file has prices within the day ({rows:,} rows on {len(d):,} days, for example one "
+                    "a minute); this task forecasts one closing price per day, so the last price of each "
+                    f"day was kept: {len(d):,} rows",
+                    "data.stock.intraday",
+                    rows=f"{rows:,}",
+                    days=f"{len(d):,}",
+                )
+            )
+        else:
+            notices.append(
+                Note(
+                    f"dropped {int(dup.sum())} row(s) with a repeated date (kept the last)",
+                    "data.stock.repeated_dates",
+                    n=f"{int(dup.sum()):,}",
+                )
+            )
     names = tuple(cols)
-    return _Series(d, arr, names, label), notices
+    return _Series(d, arr, names, label, rows_per_day=per_day), notices
+
+
+def _check_magnitude(values: np.ndarray, column: str | None) -> None:
+    """Prices are finite and below MAX_PRICE; DataError naming the column (None: typed prices)."""
+    big = ~np.isfinite(values) | (np.abs(values) > MAX_PRICE)
+    if not big.any():
+        return
+    n, example, limit = f"{int(big.sum()):,}", f"{values[big][0]:g}", f"{MAX_PRICE:g}"
+    where = f"column {column!r} has" if column else "the prices have"
+    raise keyed(
+        DataError(
+            f"{where} {n} value(s) beyond {limit} (for example {example}); no price is that large: "
+            "check the numbers and their units"
+        ),
+        "data.stock.too_large" if column else "data.stock.too_large_typed",
+        column=column or "",
+        n=n,
+        example=example,
+        limit=limit,
+    )
+
+
+def _check_scaled(z: np.ndarray, what: str) -> None:
+    """Standardised values are finite and within MAX_Z standard deviations of the training mean."""
+    bad = ~np.isfinite(z)
+    worst = float(np.max(np.abs(z[~bad]))) if (~bad).any() else 0.0
+    if bad.any() or worst > MAX_Z:
+        shown = "not a finite number" if bad.any() else f"{worst:,.3g} standard deviations"
+        raise keyed(
+            DataError(
+                f"{what} are far outside the range of the training days (after standardising with "
+                f"their mean and spread, one is {shown} away); nothing can be learnt or forecast from "
+                "that: check the prices (their size, a missing decimal point) or choose other dates"
+            ),
+            "data.stock.off_scale",
+            what=what,
+            shown=shown,
+        )
+
+
+def rows_for_train(lookback: int, horizon: int, val_frac: float, test_frac: float, skip: int, n: int) -> int:
+    """The fewest rows that give at least ``n`` training windows."""
+    rows = min_rows(lookback, horizon, val_frac, test_frac, skip)
+    while len(window_ends(rows, lookback, horizon, val_frac, test_frac, skip)["train"]) < n:
+        rows += max(1, n // 4)
+    return rows
+
+
+def _check_collapsed(series: _Series, opts: StockOptions, skip: int) -> None:
+    """A file whose rows collapsed to far fewer days (prices within the day, or several series in
+    one file) that leaves too few training examples is refused with what happened and what to do."""
+    days = len(series.dates)
+    rows = int(series.rows_per_day.sum()) if series.rows_per_day is not None else days
+    if rows < 2 * days:
+        return
+    L, H = opts.lookback, opts.horizon
+    n_train = len(window_ends(days, L, H, opts.val_frac, opts.test_frac, skip)["train"])
+    if n_train >= MIN_TRAIN_WINDOWS:
+        return
+    need = rows_for_train(L, H, opts.val_frac, opts.test_frac, skip, MIN_TRAIN_WINDOWS)
+    raise keyed(
+        DataError(
+            f"the file has {rows:,} rows but only {days:,} different days (several rows per "
+            f"day: prices within the day, for example one a minute, or several series in one file). "
+            f"This task forecasts one closing price per day, so only {days:,} rows remain and "
+            f"{n_train} training examples, too few to learn from. Upload one row per day (each "
+            f"day's closing price) covering at least {need:,} days, or shorten the lookback"
+        ),
+        "data.stock.collapsed",
+        rows=f"{rows:,}",
+        days=f"{days:,}",
+        n_train=f"{n_train:,}",
+        need=f"{need:,}",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,6 +722,7 @@ class _Windows:
     future: np.ndarray  # (N, horizon) actual closes on days t+1..t+horizon
     dates: np.ndarray  # (N, horizon) datetime64[D] dates of the targets
     moving_avg: np.ndarray  # (N,) mean close over days t-k+1..t
+    prev: np.ndarray  # (N,) close on day t-1 (the first window of a series: day t itself)
 
 
 def _price_metrics(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) -> dict[str, float]:
@@ -569,6 +732,16 @@ def _price_metrics(actual: np.ndarray, predicted: np.ndarray, last: np.ndarray) 
         "mape": metrics.mape(actual, predicted),
         "direction_accuracy": metrics.direction_accuracy(actual, predicted, last),
     }
+
+
+@dataclass(frozen=True)
+class LargestMove:
+    """The training day farthest from an ordinary day, and what it does to the training loss."""
+
+    date: str  # the day of the move
+    change: float  # the close's relative change that day (-0.52: a 52 % fall)
+    z: float  # the day's standardised log return: standard deviations from the training mean
+    batch_loss: float  # about the loss of a training batch that holds it (ordinary batches: ~1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,8 +789,15 @@ class StockPrepared(Prepared):
         return {"loss": float(loss), **_price_metrics(w.future, prices, w.last)}
 
     def baselines(self) -> dict[str, dict[str, float]]:
-        """Test metrics of "persistence" (every future day = the last close) and "moving_average"
-        (every future day = the mean of the last ``ma_window`` closes)."""
+        """Test metrics of "persistence" (every future day = the last close), "moving_average"
+        (every future day = the mean of the last ``ma_window`` closes), "momentum" (the last day's
+        move goes on: day k = last + k * (last - the close before it)) and "chance" (a coin flip
+        for the direction, 50 %; it forecasts no price).
+
+        Persistence never moves, so it makes no call on the direction and has no direction
+        accuracy: against its 0 % by construction any model would look good. Momentum, the moving
+        average and chance are the baselines that do call a direction.
+        """
         if self._baselines is None:
             w = self.windows.get("test")
             if w is None:
@@ -625,11 +805,36 @@ class StockPrepared(Prepared):
             H = self.horizon
             persist = np.repeat(w.last[:, None], H, axis=1)
             moving = np.repeat(w.moving_avg[:, None], H, axis=1)
+            momentum = w.last[:, None] + np.arange(1, H + 1)[None, :] * (w.last - w.prev)[:, None]
+            persistence = _price_metrics(w.future, persist, w.last)
+            del persistence["direction_accuracy"]  # no direction: not 0 %, but none
             self._baselines = {
-                "persistence": _price_metrics(w.future, persist, w.last),
+                "persistence": persistence,
                 "moving_average": _price_metrics(w.future, moving, w.last),
+                "momentum": _price_metrics(w.future, momentum, w.last),
+                "chance": {"direction_accuracy": 0.5},
             }
         return {k: dict(v) for k, v in self._baselines.items()}
+
+    def largest_move(self, batch_size: int) -> LargestMove | None:
+        """The training day with the largest standardised return (log-return targets only).
+
+        The loss is the mean squared error on standardised returns: about 1 for a batch of ordinary
+        days and a model that has learnt little. A day z standard deviations away adds about
+        (z^2 - 1) / (B H) to the loss of the batch of B windows (H days each) that holds it, so a
+        crash day in the training data lifts one batch's loss far above the rest once every epoch,
+        at a different step each time because the batches are shuffled.
+        """
+        train = self.splits.get("train")
+        if self.target != "log_return" or train is None or train["y"].numel() == 0:
+            return None
+        y = train["y"].numpy()  # (N, H)
+        i, h = (int(v) for v in np.unravel_index(int(np.argmax(np.abs(y))), y.shape))
+        w = self.windows["train"]
+        before = w.last[i] if h == 0 else w.future[i, h - 1]
+        z = float(y[i, h])
+        batch = min(max(1, batch_size), y.shape[0]) * y.shape[1]
+        return LargestMove(str(w.dates[i, h]), float(w.future[i, h] / before - 1), z, 1 + (z * z - 1) / batch)
 
     def examples(self, model: torch.nn.Module, n: int = 0) -> list[dict[str, Any]]:
         """The test range as a series for a chart: one dict per test day with the actual close,
@@ -668,7 +873,7 @@ class StockPrepared(Prepared):
     def _input_values(self, item: Any) -> np.ndarray:
         need = self.lookback + self.skip
         if isinstance(item, bytes | bytearray):
-            df = read_csv(bytes(item))
+            df = read_csv(bytes(item), row="day")
             if self.names == ("close",):
                 col = self.opts.value_column if _has(df, self.opts.value_column) else "close"
                 columns = {"close": col}
@@ -696,7 +901,12 @@ class StockPrepared(Prepared):
             )
         values = values[-need:]
         if not np.all(np.isfinite(values)):
-            raise DataError("the price series contains empty or non-finite values")
+            raise keyed(
+                DataError("the price series contains empty or non-finite values"), "data.stock.not_finite"
+            )
+        for j, name in enumerate(self.names):
+            if name != "volume":
+                _check_magnitude(values[:, j], None)
         return values
 
     def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
@@ -709,7 +919,10 @@ class StockPrepared(Prepared):
         if not inputs:
             return []
         raws = [self._input_values(item) for item in inputs]
-        x = torch.tensor(np.stack([self._encode(v) for v in raws]), dtype=torch.float32)
+        encoded = np.stack([self._encode(v) for v in raws])
+        with np.errstate(all="ignore"):
+            _check_scaled(encoded, "these prices")
+        x = torch.tensor(encoded, dtype=torch.float32)
         z = np.concatenate(
             [
                 o.logits.float().cpu().numpy().reshape(b["x"].size(0), -1)
@@ -718,7 +931,16 @@ class StockPrepared(Prepared):
         )
         c = self.names.index("close")
         last = np.array([v[-1, c] for v in raws])
-        prices = to_prices(z.astype(np.float64), last, self.scaler, self.target)
+        with np.errstate(all="ignore"):
+            prices = to_prices(z.astype(np.float64), last, self.scaler, self.target)
+        if not np.all(np.isfinite(prices)) or np.any(np.abs(prices) > MAX_PRICE):
+            raise keyed(
+                DataError(
+                    "the forecast for these prices is not a sensible number (it overflows); the prices "
+                    "are too far from those the model was trained on"
+                ),
+                "data.stock.forecast_overflow",
+            )
         return [{"forecast": [float(p) for p in prices[i]], "last": float(last[i])} for i in range(len(raws))]
 
     def state(self) -> dict[str, Any]:
@@ -742,18 +964,34 @@ def _has(df: Any, name: str) -> bool:
 def _build(series: _Series, opts: StockOptions, notices: list[str]) -> StockPrepared:
     """Split in time order, fit the scaler on train rows, cut windows, compute test facts."""
     L, H = opts.lookback, opts.horizon
+    for j, name in enumerate(series.names):
+        if name != "volume":
+            _check_magnitude(series.values[:, j], name)
+        elif not np.all(np.isfinite(series.values[:, j])):
+            raise DataError(f"{series.label}: the volume column has values that are not finite numbers")
     feat, tgt, skip = transform(series.values, series.names, opts.target)
     n = len(series.dates)
     need = min_rows(L, H, opts.val_frac, opts.test_frac, skip)
     if n < need:
-        raise DataError(
-            f"{series.label} has {n} rows; lookback {L}, horizon {H} and a "
-            f"{1 - opts.val_frac - opts.test_frac:.0%}/{opts.val_frac:.0%}/{opts.test_frac:.0%} split need "
-            f"at least {need} rows (use more days or a shorter lookback)"
+        split = f"{1 - opts.val_frac - opts.test_frac:.0%}/{opts.val_frac:.0%}/{opts.test_frac:.0%}"
+        raise keyed(
+            DataError(
+                f"{series.label} has {n} row{'' if n == 1 else 's'}; lookback {L}, horizon {H} and a {split} "
+                f"split need at least {need} rows (use more days or a shorter lookback)"
+            ),
+            "data.stock.too_few_rows",
+            count=n,
+            label=series.label,
+            lookback=L,
+            horizon=H,
+            split=split,
+            need=need,
         )
     n_tr, _, _ = split_rows(n, opts.val_frac, opts.test_frac)
     scaler = Scaler.fit(feat[skip:n_tr], tgt[skip:n_tr])  # training rows only
     fx, fy = scaler.x(feat), scaler.y(tgt)
+    with np.errstate(all="ignore"):
+        _check_scaled(np.concatenate([fx[skip:].ravel(), fy[skip:]]), f"the values of {series.label}")
     close = series.values[:, series.names.index("close")]
     cum = np.concatenate([[0.0], np.cumsum(close)])
     k = opts.ma_window
@@ -774,6 +1012,7 @@ def _build(series: _Series, opts: StockOptions, notices: list[str]) -> StockPrep
             future=close[yi],
             dates=series.dates[yi],
             moving_avg=(cum[t + 1] - cum[lo]) / (t + 1 - lo),
+            prev=close[np.maximum(t - 1, 0)],
         )
         input_dates[part] = series.dates[xi]
     tail = series.values[-(L + skip) :]
@@ -805,14 +1044,22 @@ def _prepare_offline(opts: StockOptions, seed: int) -> StockPrepared:
 def _prepare_yfinance(opts: StockOptions) -> StockPrepared:
     ticker = opts.ticker.strip().upper()
     if not _TICKER_RE.match(ticker):
-        raise DataError(f"{opts.ticker!r} is not a ticker symbol (letters, digits and . ^ = - only)")
+        raise keyed(
+            DataError(f"{opts.ticker!r} is not a ticker symbol (letters, digits and . ^ = - only)"),
+            "data.stock.bad_ticker",
+            ticker=repr(opts.ticker),
+        )
     try:
         series = _yfinance(ticker, opts.start, opts.end)
     except _Unreachable as e:
         fallback = ticker if ticker in OFFLINE_TICKERS else FALLBACK_TICKER
         series = _offline(fallback)
-        notice = (
-            f"could not reach Yahoo Finance ({_short(str(e), 100)}); using offline prices for {series.label}"
+        why = _short(str(e), 100)
+        notice = Note(
+            f"could not reach Yahoo Finance ({why}); using offline prices for {series.label}",
+            "data.stock.unreachable",
+            why=why,
+            label=series.label,
         )
         return _build(_select(series, opts.features), opts, [notice])
     return _build(_select(series, opts.features), opts, [])
@@ -828,10 +1075,11 @@ def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
         notices.append(
             "an upload gives one value column, so the model reads that column only (features: close)"
         )
-    df = read_csv(upload)
+    df = read_csv(upload, row="day")
     series, more = _parse_prices(df, opts.date_column, {"close": opts.value_column}, "the uploaded file")
     notices += more
     series = _date_range(series, opts.start, opts.end)
+    _check_collapsed(series, opts, skip=1 if opts.target == "log_return" else 0)
     return _build(series, dataclasses.replace(opts, features="close"), notices)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+import string
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +31,7 @@ import torch
 from torch import nn
 
 from core.config import param
+from core.messages import keyed
 from core.models.base import EOS, PAD, SPECIALS, UNK, task_loss
 from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu, token_counts
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
@@ -124,6 +126,10 @@ def load_pairs(opts: TranslationOptions, seed: int) -> list[Pair]:
     if opts.corpus in ("emoji-en-ko", "emoji-en-fr"):
         return [(list(s), list(t)) for s, t in emoji_pairs(opts.corpus.rsplit("-", 1)[1])]
     raise DataError(f"unknown corpus {opts.corpus!r}; valid: {', '.join(CORPORA)}")
+
+
+def _ascii_punctuation(token: str) -> bool:
+    return all(ch in string.punctuation for ch in token)
 
 
 def split_pairs(pairs: list[Pair], seed: int) -> dict[str, list[Pair]]:
@@ -277,12 +283,17 @@ class TranslationData(Prepared):
 
     def _encode_text(self, text: str) -> dict[str, Any]:
         if not isinstance(text, str) or not text.strip():
-            raise DataError("type a sentence first")
-        words = tokenize(text, lower=True)
-        # punctuation the corpus never uses (a final "." or "!") is dropped rather than fed as <unk>
-        words = [w for w in words if w in self.src_vocab.stoi or any(ch.isalnum() for ch in w)]
+            raise keyed(DataError("type a sentence first"), "translation.empty")
+        tokens = tokenize(text, lower=True)
+        # punctuation and symbols the corpus never uses (a final "." or "!", an emoji) are left out
+        # rather than fed as <unk>; all but ASCII punctuation are reported, so nothing vanishes unseen
+        words = [w for w in tokens if w in self.src_vocab.stoi or any(ch.isalnum() for ch in w)]
+        dropped = list(dict.fromkeys(w for w in tokens if w not in words and not _ascii_punctuation(w)))
         if not words:
-            raise DataError("type a sentence first (only punctuation was found)")
+            raise keyed(
+                DataError("type a sentence first (only punctuation or symbols such as emoji were found)"),
+                "translation.only_symbols",
+            )
         truncated = len(words) > self.max_src_len
         words = words[: self.max_src_len]
         fed = words[::-1] if self.reverse_source else words
@@ -291,6 +302,7 @@ class TranslationData(Prepared):
             "src_tokens": [w if w in self.src_vocab.stoi else SPECIALS[UNK] for w in fed],
             "ids": self.src_vocab.encode(fed),
             "unknown": self.src_vocab.unknown(words),
+            "dropped": dropped,
             "truncated": truncated,
         }
 
@@ -299,7 +311,8 @@ class TranslationData(Prepared):
     ) -> list[dict[str, Any]]:
         """Translate raw sentences. Each result: translation (str), tokens (output words),
         src_tokens (the words fed, <unk> for unknown ones, reversed when reverse_source), unknown
-        (words not in the training vocabulary), truncated (bool), attention ((T, S) nested list
+        (words not in the training vocabulary), dropped (symbols left out, such as emoji; ASCII
+        punctuation is left out without a word), truncated (bool), attention ((T, S) nested list
         of output word over source word, or None without attention) and, when beam_width > 1,
         beams ([{"tokens", "score"}], best first)."""
         from core.decode import beam_search, greedy
@@ -307,7 +320,7 @@ class TranslationData(Prepared):
         if isinstance(inputs, str):
             inputs = [inputs]
         if not inputs:
-            raise DataError("type a sentence first")
+            raise keyed(DataError("type a sentence first"), "translation.empty")
         encoded = [self._encode_text(t) for t in inputs]
         src, src_mask = pad_batch([e["ids"] for e in encoded])
         device = model_device(model)
@@ -343,6 +356,7 @@ class TranslationData(Prepared):
             "tokens": words,
             "src_tokens": e["src_tokens"],
             "unknown": e["unknown"],
+            "dropped": e["dropped"],
             "truncated": e["truncated"],
             "attention": attn,
         }

@@ -15,7 +15,7 @@ from core.race import race_specs
 from core.registry import compatible, get_arch, get_task, tasks
 from playground import charts
 from playground.app import ensure_shell
-from playground.i18n import t
+from playground.i18n import t, tn
 from playground.insights import jobs, racing
 from playground.insights.common import BIND, lane_color, page_header
 from playground.results import metric_label
@@ -131,7 +131,7 @@ def compare_page() -> None:
             "ins.cmp.plan",
             archs=", ".join(s["archs"]) or "–",
             task=t(f"ins.task.{s['task']}", default=s["task"]),
-            epochs=s["epochs"],
+            epochs=tn("count.epochs", s["epochs"]),
             budget=f"{s['budget']:g}",
             seed=s["seed"],
         )

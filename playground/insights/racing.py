@@ -150,7 +150,7 @@ def loss_overlay(job: jobs.Job, key: str, x_axis: str = "step", log_y: bool = Fa
             continue
         xs = [s.elapsed_s if x_axis == "seconds" else s.step for s in steps]
         ys = [s.loss for s in steps]
-        smooth = charts.ema(ys, alpha=min(0.3, max(0.02, 10 / max(len(ys), 1))))
+        smooth = charts.smooth(ys, charts.smoothing_weight(len(ys)))
         color = lane_color(name, i)
         fig.add_trace(
             go.Scatter(

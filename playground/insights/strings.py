@@ -280,7 +280,7 @@ EN: dict[str, str] = {
     "ins.cmp.archs": "Architectures",
     "ins.cmp.archs_help": "Each one starts from the task's default settings for it.",
     "ins.cmp.run": "Run the race",
-    "ins.cmp.plan": "Race: {archs} on {task} · {epochs} epochs · at most {budget} s each · seed {seed}.",
+    "ins.cmp.plan": "Race: {archs} on {task} · {epochs} · at most {budget} s each · seed {seed}.",
     "ins.cmp.press_run": "Press **Run the race**. The models train one after the other, so each gets "
     "the whole machine and their speeds are comparable.",
     "ins.cmp.higher": "higher is better",
@@ -299,7 +299,7 @@ EN: dict[str, str] = {
     "ins.sw.values": "Values of {name}",
     "ins.sw.budget": "Time budget per trial (s)",
     "ins.sw.run": "Run the sweep",
-    "ins.sw.plan": "Sweep: {n} trials of {arch} on {task} · {epochs} epochs · at most {budget} s each. "
+    "ins.sw.plan": "Sweep: {trials} of {arch} on {task} · {epochs} · at most {budget} s each. "
     "Trials run side by side on the free trainers; the rest wait in line.",
     "ins.sw.too_many": "{n} trials is more than the {max} a sweep may have here: choose fewer values.",
     "ins.sw.press_run": "Pick one or two settings and their values, then press **Run the sweep**. Every "
@@ -597,7 +597,7 @@ KO: dict[str, str] = {
     "ins.cmp.archs": "아키텍처",
     "ins.cmp.archs_help": "각 아키텍처는 그 과제의 기본 설정에서 시작합니다.",
     "ins.cmp.run": "경주 시작",
-    "ins.cmp.plan": "경주: {task}에서 {archs} · {epochs} 에폭 · 모델당 최대 {budget}초 · 시드 {seed}.",
+    "ins.cmp.plan": "경주: {task}에서 {archs} · {epochs} · 모델당 최대 {budget}초 · 시드 {seed}.",
     "ins.cmp.press_run": "**경주 시작**을 누르세요. 모델들이 차례로 학습하므로 각자 기계 전체를 쓰고 속도를 공정하게 비교할 수 있습니다.",
     "ins.cmp.higher": "높을수록 좋음",
     "ins.cmp.lower": "낮을수록 좋음",
@@ -611,7 +611,7 @@ KO: dict[str, str] = {
     "ins.sw.values": "{name}의 값들",
     "ins.sw.budget": "시도당 시간 예산 (초)",
     "ins.sw.run": "스윕 시작",
-    "ins.sw.plan": "스윕: {task}에서 {arch} 시도 {n}개 · {epochs} 에폭 · 시도당 최대 {budget}초. 빈 학습 자리에서 시도들이 나란히 돌고, 나머지는 차례를 기다립니다.",
+    "ins.sw.plan": "스윕: {task}에서 {arch} {trials} · {epochs} · 시도당 최대 {budget}초. 빈 학습 자리에서 시도들이 나란히 돌고, 나머지는 차례를 기다립니다.",
     "ins.sw.too_many": "시도 {n}개는 여기서 한 스윕에 허용되는 {max}개보다 많습니다. 값을 줄이세요.",
     "ins.sw.press_run": "설정 한두 개와 그 값들을 고른 뒤 **스윕 시작**을 누르세요. 모든 조합을 같은 데이터와 시드로 학습하고, 그래프가 격자 위의 테스트 결과를 보여 줍니다.",
     "ins.sw.progress": "시도 {n}개 중 {done}개 완료 · {running}개 학습 중 · {queued}개 대기.",

@@ -31,7 +31,7 @@ from playground import runner
 from playground.app import page_for_task
 from playground.errors import show_user_error
 from playground.hosted import limits
-from playground.i18n import t
+from playground.i18n import t, tn
 from playground.insights import jobs, racing
 from playground.insights.common import BIND
 from playground.planning import parameter_count
@@ -354,10 +354,10 @@ def sweep_mode() -> None:
     st.caption(
         t(
             "ins.sw.plan",
-            n=n,
+            trials=tn("count.trials", n),
             arch=get_arch(s["arch"]).title,
             task=t(f"ins.task.{s['task']}", default=s["task"]),
-            epochs=s["epochs"],
+            epochs=tn("count.epochs", s["epochs"]),
             budget=f"{s['budget']:g}",
         )
     )

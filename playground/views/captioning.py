@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core.tasks.base import Prepared
-from playground.i18n import t
+from playground.i18n import t, tn
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
 
@@ -53,7 +53,7 @@ def results(view: ModelView) -> None:
     _grid([(r["image"], ("✓ " if r["correct"] else "✗ ") + r["caption"]) for r in rows])
     wrong = [r for r in rows if not r["correct"]]
     if wrong:
-        with st.expander(t("captioning.mistakes", n=len(wrong))):
+        with st.expander(tn("captioning.mistakes", len(wrong))):
             for r in wrong:
                 st.markdown(
                     f"- {t('captioning.said')} *{r['caption']}* — {t('captioning.truth')} *{r['reference']}*"

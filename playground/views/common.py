@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,8 +14,12 @@ if TYPE_CHECKING:
     from playground.taskpage import ModelView
 
 
-def example_table(view: ModelView, truth_key: str, truth_header: str) -> None:
-    """The first test examples: right or not, the sequence, the true answer, the model's answer."""
+def example_table(
+    view: ModelView, truth_key: str, truth_header: str, fmt: Callable[[str], str] | None = None
+) -> None:
+    """The first test examples: right or not, the sequence, the true answer, the model's answer
+    (``fmt`` shows an answer in the user's language)."""
+    show = fmt or (lambda v: v)
     rows = view.memo("examples", lambda: view.data.examples(view.model, 8))
     if not rows:
         return
@@ -24,8 +29,8 @@ def example_table(view: ModelView, truth_key: str, truth_header: str) -> None:
             {
                 t("results.correct"): [bool(r["correct"]) for r in rows],
                 t("memory.sequence"): [r["sequence"] for r in rows],
-                truth_header: [r[truth_key] for r in rows],
-                t("memory.answer"): [r["prediction"] for r in rows],
+                truth_header: [show(r[truth_key]) for r in rows],
+                t("memory.answer"): [show(r["prediction"]) for r in rows],
             }
         ),
         hide_index=True,

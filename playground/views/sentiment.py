@@ -228,8 +228,10 @@ def try_it(view: ModelView) -> None:
 
 
 def _variants(pc: PageConfig, chosen: Chosen) -> list[tuple[str, dict[str, Any]]]:
-    """The page's settings once per starting point of the word embedding, as Train would use them."""
-    settings = apply_limits(chosen.settings)
+    """The page's settings once per starting point of the word embedding, as Train would use them,
+    except that both train every epoch: a race compares where each start ends, and a lane stopped
+    at the target would hide how far past it the other one gets."""
+    settings = {**apply_limits(chosen.settings), "train.stop_at_target": False}
     return [(e, shown_settings(pc, {**settings, "task.embedding": e})) for e in EMBEDDINGS]
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.tasks.base import DataError, Prepared
+from core.tasks.stock import StockPrepared
 from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
@@ -51,6 +52,25 @@ def preview(data: Prepared, chosen: Chosen) -> None:
     fig.update_yaxes(title_text=t("stock.price"))
     st.caption(t("stock.preview_caption"))
     st.plotly_chart(fig, key="stock._preview")
+
+
+SPIKE_NOTE_AT = 2.0  # explain the spike when it at least doubles an ordinary batch's loss (~1)
+
+
+def loss_note(data: Prepared, batch_size: int) -> str | None:
+    """Why the training loss jumps once every epoch, when a day of the training data makes it jump:
+    its largest daily move (for AAPL the 52 % fall of 2000-09-29, 21 standard deviations) lifts the
+    loss of the batch that holds it to about 4.5, once per epoch (see StockPrepared.largest_move)."""
+    move = data.largest_move(batch_size) if isinstance(data, StockPrepared) else None
+    if move is None or move.batch_loss < SPIKE_NOTE_AT:
+        return None
+    return t(
+        "stock.loss_spike",
+        date=move.date,
+        change=f"{100 * move.change:+.0f} %",
+        z=f"{abs(move.z):.0f}",
+        loss=f"{move.batch_loss:.1f}",
+    )
 
 
 def results(view: ModelView) -> None:
@@ -152,4 +172,5 @@ VIEWS = TaskViews(
     try_it=try_it,
     preview=preview,
     concepts=("many_to_one", "lstm", "gru", "transformer_encoder"),
+    loss_note=loss_note,
 )

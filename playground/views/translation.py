@@ -157,6 +157,8 @@ def try_it(view: ModelView) -> None:
             )
     if greedy.get("unknown"):
         st.caption(t("translation.unknown", words=", ".join(greedy["unknown"])))
+    if greedy.get("dropped"):
+        st.caption(t("translation.dropped", words=" ".join(greedy["dropped"])))
     if greedy.get("truncated"):
         st.caption(t("translation.truncated"))
     if getattr(data, "reverse_source", False):

@@ -23,12 +23,27 @@ CONFIG = PageConfig(
 BOARD = f"{PAGE}._board"  # session: model label -> test accuracy
 
 
+def answer(label: str) -> str:
+    """A class of core's ("A first" / "B first") in the user's language."""
+    return t(f"order.{label.lower().replace(' ', '_')}", default=label)
+
+
+def positions(model_cfg: object, arch: str) -> str:
+    """How the model can tell where a token is: "none" (a Transformer without positional
+    encoding), its positional encoding ("sinusoidal", "learned"), or "recurrent" (it reads the
+    tokens in order)."""
+    pos = getattr(model_cfg, "pos_encoding", None)
+    if pos is not None:
+        return str(pos)
+    return "recurrent" if arch in ("rnn", "lstm", "gru") else "none"
+
+
 def preview(data: Prepared, chosen: Chosen) -> None:
     rows = []
     vocab = getattr(data, "vocab", [])
     test = data.splits.get("test")
     if test is not None and vocab:
-        classes = ("B first", "A first")
+        classes = (answer("B first"), answer("A first"))
         for row, y in zip(test["x"][:6].tolist(), test["y"][:6].tolist()):
             rows.append(
                 {t("memory.sequence"): " ".join(vocab[i] for i in row), t("order.answer"): classes[y]}
@@ -65,7 +80,7 @@ def results(view: ModelView) -> None:
             y=50, line_dash="dot", line_color=charts.PALETTE["baseline"], annotation_text=t("memory.chance")
         )
         st.plotly_chart(fig, key=f"{PAGE}._boardfig")
-    example_table(view, "label", t("order.answer"))
+    example_table(view, "label", t("order.answer"), fmt=answer)
 
 
 def try_it(view: ModelView) -> None:
@@ -81,16 +96,21 @@ def try_it(view: ModelView) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"`{' '.join(out['tokens'])}`")
-        st.metric(t("memory.model_answer"), out["label"], help=t("order.prob_help"))
+        st.metric(t("memory.model_answer"), answer(out["label"]), help=t("order.prob_help"))
         for name, p in out["probabilities"].items():
-            st.progress(min(1.0, max(0.0, p)), text=f"{name}: {100 * p:.1f} %")
+            st.progress(min(1.0, max(0.0, p)), text=f"{answer(name)}: {100 * p:.1f} %")
     with c2:
         st.markdown(f"`{' '.join(out2['tokens'])}`")
-        st.metric(t("order.swapped"), out2["label"])
+        st.metric(t("order.swapped"), answer(out2["label"]))
         for name, p in out2["probabilities"].items():
-            st.progress(min(1.0, max(0.0, p)), text=f"{name}: {100 * p:.1f} %")
+            st.progress(min(1.0, max(0.0, p)), text=f"{answer(name)}: {100 * p:.1f} %")
     if out["label"] == out2["label"]:
-        st.warning(t("order.same_answer"))
+        # blame missing positions only when the model really has none
+        how = positions(view.model_cfg, view.arch)
+        if how == "none":
+            st.warning(t("order.same_answer"))
+        else:
+            st.warning(t("order.same_answer_positions", how=t(f"order.how.{how}", default=how)))
 
 
 VIEWS = TaskViews(

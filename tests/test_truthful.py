@@ -1,0 +1,356 @@
+"""Cards and messages that tell the truth (issue 12).
+
+Units: the noise band of a metric, the baseline a card compares with, the judgement of a finished
+run, the smoothed loss line, plural forms and core's messages in the user's language. AppTest:
+the same on the pages (stock, word order, sentiment, translation), driven as a user would.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from apptest import no_problems, page_test
+from streamlit.testing.v1 import AppTest
+
+from playground import charts, i18n
+from playground.results import compare, loss_exploded, noise_band, reference, verdict, worse_than_baseline
+
+STOCK_BASELINES = {  # AAPL's test days, as core.tasks.stock computes them
+    "persistence": {"rmse": 1.2108, "mae": 0.847, "mape": 1.355},
+    "moving_average": {"rmse": 1.7426, "mae": 1.338, "mape": 2.145, "direction_accuracy": 0.4755},
+    "momentum": {"rmse": 1.7101, "mae": 1.203, "mape": 1.919, "direction_accuracy": 0.5265},
+    "chance": {"direction_accuracy": 0.5},
+}
+
+
+@pytest.fixture(autouse=True)
+def inline(monkeypatch):
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
+    monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
+
+
+@pytest.fixture
+def korean(monkeypatch):
+    monkeypatch.setattr(i18n, "current_lang", lambda: "ko")
+
+
+# ---------------------------------------------------------------------------- noise and references
+
+
+def test_changes_within_noise_are_neither_better_nor_worse():
+    # 49.4 % against 48.7 % on 2,000 word-order sequences: 0.7 points, a third of the noise band
+    assert compare("accuracy", 0.494, 0.487, n=2000).better is None
+    assert noise_band("accuracy", 0.494, 0.487, n=2000) == pytest.approx(
+        2 * math.sqrt(0.2499 / 2000), rel=1e-3
+    )
+    # 52.9 % direction on 490 test days against a coin flip: 2.9 points, inside the 4.5-point band
+    assert compare("direction_accuracy", 0.529, 0.5, n=490).better is None
+    # 0.0 against 0.0 (exact match of a model that translates nothing) is no change at all
+    assert compare("exact_match", 0.0, 0.0, n=400).better is None
+    assert compare("bleu", 0.04, 0.0).better is None  # "+0.0" BLEU is not progress
+    # one sentence out of 400 is within noise; a real difference is not
+    assert compare("exact_match", 0.0025, 0.0, n=400).better is None
+    assert compare("accuracy", 1.0, 0.487, n=2000).better is True
+    # RMSE (lower is better): 0.1 % apart is the same; 2.637 against 1.211 is much worse
+    assert compare("rmse", 1.2091, 1.2108).better is None
+    assert compare("rmse", 2.637, 1.211).better is False
+    assert compare("rmse", 1.0, 1.211).better is True
+
+
+def test_direction_is_compared_with_a_baseline_that_has_a_direction():
+    # persistence never moves: it has no direction accuracy, so the card falls back to the best
+    # baseline that calls a direction (momentum here), never to 0 %
+    assert reference("direction_accuracy", STOCK_BASELINES, "persistence") == "momentum"
+    assert reference("rmse", STOCK_BASELINES, "persistence") == "persistence"
+    weaker = {**STOCK_BASELINES, "momentum": {"direction_accuracy": 0.47}}
+    assert reference("direction_accuracy", weaker, "persistence") == "chance"
+    assert reference("rmse", {"chance": {"direction_accuracy": 0.5}}, None) is None
+
+
+def _cards() -> None:
+    from playground.results import metric_cards
+
+    metric_cards(
+        {"rmse": 1.0, "mae": 0.846, "direction_accuracy": 0.529},
+        {
+            "persistence": {"rmse": 1.2108, "mae": 0.847, "mape": 1.355},
+            "momentum": {"rmse": 1.7101, "mae": 1.203, "direction_accuracy": 0.5265},
+            "chance": {"direction_accuracy": 0.5},
+        },
+        ("rmse", "mae", "direction_accuracy"),
+        "persistence",
+        n=490,
+    )
+
+
+def test_cards_show_noise_grey_and_say_what_they_compare_with():
+    at = AppTest.from_function(_cards).run()
+    assert not at.exception
+    cards = {m.label: m.proto for m in at.metric}
+    direction = cards["Direction"]
+    assert direction.delta.startswith("+") and direction.delta.endswith(" pt")
+    assert "momentum" in direction.delta_description
+    assert "persistence" not in direction.delta_description and "within noise" in direction.delta_description
+    assert direction.color == direction.GRAY and direction.direction == direction.NONE
+    mae = cards["MAE"]  # 0.846 against 0.847: no arrow, grey
+    assert mae.color == mae.GRAY and mae.direction == mae.NONE
+    rmse = cards["RMSE"]  # 1.0 against 1.211: lower is better, beyond noise
+    assert rmse.color == rmse.GREEN and rmse.direction == rmse.DOWN
+    assert rmse.delta_description == "vs persistence"
+    table = at.dataframe[0].value
+    persistence_direction = table.loc[table["metric"] == "Direction", "persistence"].item()
+    assert persistence_direction == "–"
+
+
+# ---------------------------------------------------------------------------- the run's verdict
+
+# the stock LSTM at learning rate 1.0: 0.72 before the first update, 916 at step 2, then 3-30
+LR_1 = [0.72, 916.4, 12.1, 29.6, 25.3, 4.8, 50.5, 39.8, 7.5, 7.7, 6.8, 4.2, 10.4, 7.5, 3.3, 3.2, 5.3, 4.2]
+LR_1 += [6.2, 5.7, 2.2, 2.1, 3.7, 1.2, 2.8, 4.9, 2.0, 1.9, 3.6, 1.7, 3.4, 4.5, 6.4, 5.5, 6.0, 7.1]
+# the default stock run: ~0.75 with the crash-day batch at ~4.5 once in each of 8 epochs
+DEFAULT = ([0.73, 0.82, 0.88, 4.58] + [0.7, 0.9, 0.6, 0.8, 0.75] * 3) * 8
+
+
+def test_an_exploded_loss_is_found_and_a_crash_day_spike_is_not():
+    boom = loss_exploded(LR_1, batch_size=128)
+    assert boom is not None and boom.values["peak"] == 916.4 and boom.values["step"] == 2
+    assert boom.values["start"] == 0.72 and boom.values["end"] > 2 * 0.72
+    assert loss_exploded(DEFAULT, batch_size=128) is None
+    # a batch of 4 that holds the crash day: ~115 once an epoch; the loss comes back down at once
+    small = ([1.1, 0.4, 0.9, 0.7] + [0.6, 1.4, 0.3, 0.8] * 10 + [115.0] + [0.6, 1.4, 0.3, 0.8] * 10) * 3
+    assert loss_exploded(small, batch_size=4) is None
+    # a loss that spiked but came back below where it started (warm-up trouble) did not explode
+    assert loss_exploded([1.0, 80.0, 3.0, 0.9, 0.5, 0.4, 0.3, 0.3], batch_size=64) is None
+
+
+def test_a_run_that_exploded_or_lost_to_its_baseline_is_not_a_success():
+    bad = {"rmse": 2.637, "mae": 2.3, "direction_accuracy": 0.5}
+    v = verdict("done", bad, STOCK_BASELINES, LR_1, "rmse", n=490, batch_size=128)
+    assert v.level == "warning" and [f.kind for f in v.findings] == ["exploded", "worse"]
+    worse = v.findings[1].values
+    assert worse["baseline"] == "persistence" and worse["base"] == 1.2108
+    good = {"rmse": 1.2091, "direction_accuracy": 0.53}
+    assert verdict("done", good, STOCK_BASELINES, DEFAULT, "rmse", n=490, batch_size=128).level == "success"
+    assert verdict("target", good, STOCK_BASELINES, DEFAULT, "rmse").level == "success"
+    assert verdict("early_stopping", good, STOCK_BASELINES, DEFAULT, "rmse").level == "info"
+    assert verdict("diverged", {}, STOCK_BASELINES, [1.0, float("nan")], "rmse").level == "error"
+    # a share: worse only beyond noise (78.0 % against TF-IDF's 78.7 % on 1,280 reviews is a tie)
+    tfidf = {"majority": {"accuracy": 0.572}, "tfidf_logreg": {"accuracy": 0.787}}
+    assert worse_than_baseline({"accuracy": 0.780}, tfidf, "accuracy", n=1280) is None
+    assert (
+        worse_than_baseline({"accuracy": 0.70}, tfidf, "accuracy", n=1280).values["baseline"]
+        == "tfidf_logreg"
+    )
+
+
+def test_stock_at_learning_rate_one_warns_instead_of_finished():
+    at = page_test("pages/stock.py", **{"stock.train.lr": "1", "stock.train.epochs": "2"})
+    no_problems(at)
+    at.button(key="stock._train").click().run()
+    no_problems(at)
+    assert not any("Training finished" in s.value for s in at.success)
+    warning = " ".join(w.value for w in at.warning)
+    assert "Training finished." in warning and "The loss exploded" in warning
+    assert "lower it" in warning and "(1)" in warning  # names the learning rate to lower
+    assert "worse than the baseline 'persistence'" in warning
+    # the Direction card compares with a baseline that calls a direction, never persistence's 0 %
+    direction = next(m.proto for m in at.metric if m.label == "Direction")
+    assert direction.delta_description and "persistence" not in direction.delta_description
+    assert any(b in direction.delta_description for b in ("momentum", "chance", "moving average"))
+    # under the loss chart: why the loss jumps once every epoch (AAPL's crash of 2000-09-29)
+    note = [c.value for c in at.caption if "once every epoch" in c.value]
+    assert note and "2000-09-29" in note[0] and "-52 %" in note[0] and "not a bug" in note[0]
+
+
+# ---------------------------------------------------------------------------- smoothed loss
+
+
+def test_smoothing_is_a_debiased_moving_average_computed_by_hand():
+    # w = 0.5: m = 0.5, 1.25, 2.125 divided by 1 - 0.5^t = 0.5, 0.75, 0.875
+    assert charts.smooth([1.0, 2.0, 3.0], 0.5) == pytest.approx([1.0, 5 / 3, 17 / 7])
+    assert charts.smooth([4.0, float("nan"), 2.0], 0.0) == [4.0, 4.0, 2.0]  # w = 0: the values
+    assert math.isnan(charts.smooth([float("inf")], 0.5)[0])
+    assert charts.smoothing_weight(30) == 0.0  # too few points to smooth
+    assert charts.smoothing_weight(400) == pytest.approx(1 - 30 / 400)
+    assert charts.smoothing_weight(10**6) == pytest.approx(1 - 1 / 50)
+
+
+def test_the_smoothed_line_follows_a_falling_loss():
+    # a translation run: the loss falls from ~6 to ~0.5 in the first 50 of 400 steps
+    losses = [0.5 + 5.5 * math.exp(-s / 10) for s in range(1, 401)]
+    fig = charts.loss_figure(list(enumerate(losses, 1)), [], labels=_LABELS, total_steps=400)
+    smooth = next(tr for tr in fig.to_dict()["data"] if tr["name"] == "smooth")
+    at_50 = smooth["y"][list(smooth["x"]).index(50)]
+    assert losses[49] == pytest.approx(0.537, abs=1e-3)
+    assert at_50 < 0.8  # the old moving average was still at 2.39 here
+    assert smooth["y"][0] == pytest.approx(losses[0])  # starts at the first loss, not below it
+
+
+_LABELS = {"train": "raw", "smooth": "smooth", "val": "val", "x": "step", "y": "loss"}
+
+
+# ---------------------------------------------------------------------------- word order
+
+
+def _word_order(pos: str, **extra: str) -> AppTest:
+    """A Transformer trained one epoch at a learning rate too small to learn anything: it gives
+    the same answer for a sequence and its swap, with or without positions."""
+    settings = {
+        "word_order.arch": "transformer-encoder",
+        "word_order.model.pos_encoding": pos,
+        "word_order.train.epochs": "1",
+        "word_order.train.lr": "0.000001",
+        "word_order.task.n_train": "256",
+        **extra,
+    }
+    at = page_test("pages/word_order.py", **settings)
+    at.button(key="word_order._train").click().run()
+    no_problems(at)
+    return at
+
+
+def test_the_try_it_hint_depends_on_the_models_positions():
+    at = _word_order("sinusoidal")
+    same = [w.value for w in at.warning if "same answer for both orders" in w.value]
+    assert same, [w.value for w in at.warning]
+    assert "sinusoidal positional encoding" in same[0] and "does not see" not in same[0]
+    at = _word_order("none")
+    same = [w.value for w in at.warning if "same answer for both orders" in w.value]
+    assert same and "no positional encoding" in same[0]
+
+
+def test_word_order_answers_are_in_korean():
+    at = _word_order("none", lang="ko")
+    answers = {
+        m.value for m in at.metric if m.label in (i18n.KO["memory.model_answer"], i18n.KO["order.swapped"])
+    }
+    assert answers and answers <= {"A가 먼저", "B가 먼저"}
+    assert any("A가 먼저" in str(df.value) or "B가 먼저" in str(df.value) for df in at.dataframe)
+    assert not any("B first" in str(df.value) or "A first" in str(df.value) for df in at.dataframe)
+
+
+# ---------------------------------------------------------------------------- wording
+
+
+def test_plurals(korean):
+    assert i18n.tn("count.epochs", 3) == "3 에폭" and i18n.tn("count.epochs", 1) == "1 에폭"
+
+
+def test_english_plurals():
+    assert i18n.tn("count.epochs", 1) == "1 epoch" and i18n.tn("count.epochs", 2) == "2 epochs"
+    assert i18n.tn("captioning.mistakes", 1) == "The one mistake"
+    assert i18n.tn("captioning.mistakes", 3) == "The 3 mistakes"
+    assert i18n.tn("count.training_examples", 1200, n="1,200") == "1,200 training examples"
+
+
+def test_one_epoch_is_singular_on_the_page():
+    at = page_test("pages/stock.py", **{"stock.train.epochs": "1"})
+    no_problems(at)
+    summary = next(m.value for m in at.markdown if "parameters" in m.value and "training examples" in m.value)
+    assert summary.endswith("· 1 epoch") and "1 epochs" not in summary
+
+
+def test_core_messages_are_singular_and_keyed():
+    from core.tasks.base import DataError
+    from core.tasks.stock import StockTask
+    from playground.errors import user_message
+
+    one_row = b"Date,Close\n2020-01-02,10\n"
+    with pytest.raises(DataError) as e:
+        StockTask.prepare(StockTask.options(source="upload"), upload=one_row)
+    assert "has 1 row;" in str(e.value)
+    assert "has 1 row;" in user_message(e.value)  # the app's English text, singular too
+    one_word = b"Date,Close\n2020-01-02,10\n2020-01-03,ten\n2020-01-06,11\n"
+    with pytest.raises(DataError) as e:
+        StockTask.prepare(StockTask.options(source="upload"), upload=one_word)
+    assert "has 1 non-numeric value out of 3 rows" in str(e.value)
+    assert user_message(e.value).startswith(
+        "Column 'Close' has one value that is not a number, out of 3 rows"
+    )
+
+
+def test_early_stopping_after_one_epoch_is_singular(parity, tiny_model):
+    from core.config import resolve
+    from core.train import TrainConfig, train
+
+    task, data = parity
+    cfg = resolve(
+        TrainConfig, {"epochs": 50, "batch_size": 64, "lr": 1e-6, "optimizer": "sgd", "early_stopping": 1}
+    )
+    fin = list(train(tiny_model, data, task, cfg))[-1]
+    assert fin.reason == "early_stopping"
+    assert "for 1 epoch;" in fin.message
+
+
+def test_core_messages_in_korean(korean):
+    from core.config import ConfigError
+    from core.tasks.base import DataError
+    from core.tasks.stock import StockOptions, read_csv
+    from playground.errors import user_message
+
+    with pytest.raises(ConfigError) as e:
+        StockOptions(ticker="NOPE").check()
+    assert user_message(e.value).startswith("티커 'NOPE'은(는) 오프라인 데이터에 없습니다")
+    with pytest.raises(DataError) as e:
+        read_csv(b"")
+    assert user_message(e.value) == i18n.KO["data.csv.empty_text"]
+    with pytest.raises(DataError) as e:
+        read_csv(b"\x00\x01 binary")
+    assert user_message(e.value) == "CSV 텍스트 파일이 아닙니다 (바이너리 데이터가 들어 있습니다)."
+
+
+def test_an_empty_sentiment_csv_speaks_of_texts_not_days():
+    at = page_test("pages/sentiment.py", **{"sentiment.task.source": "upload"})
+    next(f for f in at.get("file_uploader") if f.key == "sentiment.upload").set_value(
+        ("reviews.csv", b"", "text/csv")
+    ).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "empty" in errors and "one row per text" in errors and "per day" not in errors
+    # the stock page keeps speaking of days
+    at = page_test("pages/stock.py", **{"stock.task.source": "upload"})
+    next(f for f in at.get("file_uploader") if f.key == "stock.upload").set_value(
+        ("prices.csv", b"", "text/csv")
+    ).run()
+    assert "one row per day" in " ".join(e.value for e in at.error)
+
+
+def test_the_ticker_error_is_korean_in_korean_mode():
+    at = page_test("pages/stock.py", **{"stock.task.ticker": "NOPE", "lang": "ko"})
+    assert not at.exception
+    assert any("오프라인 데이터에 없습니다" in e.value for e in at.error), [e.value for e in at.error]
+    assert not any("not shipped offline" in e.value for e in at.error)
+
+
+def test_emoji_left_out_of_a_translation_are_listed():
+    at = page_test(
+        "pages/translation.py",
+        **{
+            "translation.arch": "seq2seq",
+            "translation.task.n_pairs": "200",
+            "translation.model.hidden_size": "16",
+            "translation.model.embed_dim": "16",
+            "translation.train.epochs": "1",
+        },
+    )
+    no_problems(at)
+    at.button(key="translation._train").click().run()
+    no_problems(at)
+    at.text_input(key="translation._sentence").set_value("the cat 😀 sees the dog 🐶.").run()
+    no_problems(at)
+    left_out = [c.value for c in at.caption if c.value.startswith("Left out")]
+    assert left_out and "😀" in left_out[0] and "🐶" in left_out[0] and "." not in left_out[0].split(":")[1]
+    # only emoji: a message that says so, not a traceback
+    at.text_input(key="translation._sentence").set_value("😀 🐶").run()
+    assert not at.exception
+    assert any("symbols (such as emoji)" in e.value for e in at.error)
+
+
+def test_translation_predict_reports_dropped_symbols():
+    from core.runs import plan
+
+    spec = plan("translation", "seq2seq", {"n_pairs": 200, "hidden_size": 8, "embed_dim": 8})
+    out = spec.data.predict(spec.build(), ["the cat 😀 sees the dog 😀 !"])[0]
+    assert out["dropped"] == ["😀"]  # once, and "!" (ASCII punctuation) is left out silently
+    assert "😀" not in out["src_tokens"]
