@@ -47,8 +47,8 @@ class _Cell(nn.Module):
     ``weight_hh`` (G*H, H) the hidden-to-hidden weights (W_h*), ``bias_ih`` / ``bias_hh`` (G*H,)
     the two biases, exactly as in ``torch.nn.RNNCell`` / ``LSTMCell`` / ``GRUCell``.
 
-    ``step`` is the cell's equation. It takes the input term ``W_x* x_t + b_x*`` already computed
-    (``X_proj``), because the input does not depend on the previous state: a layer computes it
+    ``step`` is the cell's equation. It takes the input term already computed (``X_proj``, see
+    ``input_term``), because the input does not depend on the previous state: a layer computes it
     for all T steps with one matrix product before the time loop and only the ``W_h* h_{t-1}``
     term is left inside the loop.
     """
@@ -80,9 +80,18 @@ class _Cell(nn.Module):
         """One step on x (B, I) from ``state`` (zeros when None); returns the new state."""
         if state is None:
             state = self.init_state(x.size(0), x)
-        X_proj = nn.functional.linear(x, self.weight_ih, self.bias_ih)  # (B, G*H)
+        X_proj = self.input_term(x, self.weight_ih, self.bias_ih, self.bias_hh)  # (B, G*H)
         new_state, _ = self.step(X_proj, state, self.weight_hh, self.bias_hh)
         return new_state
+
+    @staticmethod
+    def input_term(X: Tensor, W_ih: Tensor, b_ih: Tensor, b_hh: Tensor) -> Tensor:
+        """W_x* x + b_x* + b_h* (..., G*H): every term of the pre-activations but W_h* h_{t-1}.
+
+        The two biases are simply added in these equations, so both go here, once for all steps,
+        and ``step`` ignores ``b_hh`` (the GRU, where R_t multiplies b_hn, overrides this).
+        """
+        return nn.functional.linear(X, W_ih, b_ih + b_hh)
 
     @staticmethod
     def step(X_proj: Tensor, state: State, W_hh: Tensor, b_hh: Tensor) -> tuple[State, dict[str, Tensor]]:
@@ -97,8 +106,8 @@ class RNNCell(_Cell):
 
     @staticmethod
     def step(X_proj: Tensor, H: Tensor, W_hh: Tensor, b_hh: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        """X_proj = W_xh x_t + b_xh (B, H); H = h_{t-1} (B, H). Returns (h_t, no gates)."""
-        H = torch.tanh(X_proj + torch.addmm(b_hh, H, W_hh.t()))  # (B, H)
+        """X_proj = W_xh x_t + b_xh + b_hh (B, H), both biases in; H = h_{t-1} (B, H). Returns (h_t, no gates)."""
+        H = torch.tanh(torch.addmm(X_proj, H, W_hh.t()))  # (B, H): tanh(X_proj + H W_hh^T)
         return H, {}
 
 
@@ -124,9 +133,9 @@ class LSTMCell(_Cell):
     def step(
         X_proj: Tensor, state: tuple[Tensor, Tensor], W_hh: Tensor, b_hh: Tensor
     ) -> tuple[tuple[Tensor, Tensor], dict[str, Tensor]]:
-        """X_proj (B, 4H) = the x_t terms of the four gates, stacked i, f, g, o; state = (H, C)."""
+        """X_proj (B, 4H) = the x_t terms and biases of the four gates, stacked i, f, g, o; state = (H, C)."""
         H, C = state
-        pre = X_proj + torch.addmm(b_hh, H, W_hh.t())  # (B, 4H) gate pre-activations
+        pre = torch.addmm(X_proj, H, W_hh.t())  # (B, 4H) gate pre-activations X_proj + H W_hh^T
         i, f, g, o = pre.chunk(4, dim=1)  # (B, H) each
         I, F, O = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
         C_tilde = torch.tanh(g)
@@ -148,6 +157,11 @@ class GRUCell(_Cell):
     gate_names = ("r", "z", "n")
 
     @staticmethod
+    def input_term(X: Tensor, W_ih: Tensor, b_ih: Tensor, b_hh: Tensor) -> Tensor:
+        """W_x* x + b_x* (..., 3H): b_h* stays in ``step``, since R_t multiplies W_hn h_{t-1} + b_hn."""
+        return nn.functional.linear(X, W_ih, b_ih)
+
+    @staticmethod
     def step(X_proj: Tensor, H: Tensor, W_hh: Tensor, b_hh: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         """X_proj (B, 3H) = the x_t terms stacked r, z, n; H = h_{t-1} (B, H)."""
         x_r, x_z, x_n = X_proj.chunk(3, dim=1)  # (B, H) each
@@ -155,7 +169,7 @@ class GRUCell(_Cell):
         R = torch.sigmoid(x_r + h_r)
         Z = torch.sigmoid(x_z + h_z)
         N = torch.tanh(x_n + R * h_n)
-        H = (1 - Z) * N + Z * H  # (B, H)
+        H = torch.lerp(N, H, Z)  # (B, H): (1 - Z) * N + Z * H in one operation
         return H, {"r": R, "z": Z, "n": N}
 
 
@@ -326,7 +340,7 @@ class Recurrent(nn.Module):
                 finals.append(final)
                 gates.append(g)
             states.extend(outs)
-            X = torch.cat(outs, dim=-1)  # (T, B, dirs*H)
+            X = torch.cat(outs, dim=-1) if self.dirs == 2 else outs[0]  # (T, B, dirs*H)
         out = RecurrentOutput(
             outputs=X.transpose(0, 1),  # (B, T, dirs*H)
             h_n=torch.stack([_hidden(s) for s in finals]),  # (L*dirs, B, H)
@@ -358,7 +372,7 @@ class Recurrent(nn.Module):
         starts at the last real step; its results are put back in the original time order.
         """
         W_ih, W_hh, b_ih, b_hh = self.weights(layer, d)
-        X_proj = nn.functional.linear(X, W_ih, b_ih)  # (T, B, G*H): input term for all steps at once
+        X_proj = self.Cell.input_term(X, W_ih, b_ih, b_hh)  # (T, B, G*H): input term for all steps at once
         if d == 1:
             X_proj = _reverse_within_lengths(X_proj, lengths)
         Hs, final, g = self._scan(X_proj, s0, W_hh, b_hh, mask, record, offset)
