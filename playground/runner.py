@@ -266,18 +266,14 @@ def submit(slot: str, job: Job, make: Callable[[Handle], Tracked], params: dict[
     return tracked
 
 
-def _until_started(ex: Executor, handle: Handle, timeout: float = 1.2) -> None:
-    """With a free slot the job leaves the line within milliseconds and makes its first optimiser
-    step a few tenths of a second later: wait for that step, so that the page's first drawing after
-    Train already shows the first loss point (instead of a "waiting" view, or an empty chart until
-    the live view's next one-second tick)."""
+def _until_started(ex: Executor, handle: Handle, timeout: float = 0.5) -> None:
+    """With a free slot the job leaves the line within milliseconds: wait for that, so the page
+    draws its live view at once instead of a "waiting" view that only looks again later."""
     c = ex.counts()
     if c["slots"] and c["running"] >= c["slots"] and handle.queued:
         return  # every slot is taken: it really waits
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not handle.done:
-        if not handle.queued and any(isinstance(ev, Step) for _, ev in handle.poll()):
-            return
+    while handle.queued and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
