@@ -25,7 +25,20 @@ PALETTE = {
     "away": "#e4572e",  # ... and away from it
 }
 HEAT = "Blues"
-DIVERGING = "RdBu"
+# the one diverging scale of every signed map (positional encodings, gates, similarities) on every
+# page: blue for negative, white at 0, red for positive (plotly's "RdBu" runs the other way)
+DIVERGING = "RdBu_r"
+
+
+# numbers printed in heatmap cells: one readable size, and only in cells wide enough for "-0.12"
+VALUE_FONT = 11
+VALUE_CELL_PX = 34
+FULL_WIDTH, HALF_WIDTH = 680, 320  # plot width of a chart across the page / in one of two columns
+
+
+def values_fit(n_cols: int, width: int = FULL_WIDTH) -> bool:
+    """Whether each of ``n_cols`` cells of a ``width``-pixel heatmap can show its number legibly."""
+    return width / max(1, n_cols) >= VALUE_CELL_PX
 
 
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = 320, **kw: Any) -> go.Figure:
@@ -173,21 +186,29 @@ def heatmap(
             zmax=zmax,
             customdata=custom,
             hovertemplate="%{customdata}<br>" + hover + " %{z:.3f}<extra></extra>",
-            texttemplate="%{z:.2f}" if show_values else None,
+            texttemplate=("%{z:.2f}" if nx <= 8 else "%{z:.1f}") if show_values else None,
+            textfont={"size": VALUE_FONT},
         )
     )
+    h = height or max(260, min(720, 120 + 26 * ny))
+    # many rows or columns (64 hidden units, a long sentence): label every k-th one so that the
+    # labels never overlap (a row label needs about 14 px); hovering still names every cell
+    sx, sy = _tick_step(nx), _tick_step(ny, max(2, (h - 120) // 14))
     fig.update_xaxes(
         tickmode="array",
-        tickvals=list(range(nx)),
-        ticktext=xt,
+        tickvals=list(range(0, nx, sx)),
+        ticktext=xt[::sx],
         title_text=x_title,
         side="top",
         tickangle=-45 if nx > 6 else 0,
     )
     fig.update_yaxes(
-        tickmode="array", tickvals=list(range(ny)), ticktext=yt, title_text=y_title, autorange="reversed"
+        tickmode="array",
+        tickvals=list(range(0, ny, sy)),
+        ticktext=yt[::sy],
+        title_text=y_title,
+        autorange="reversed",
     )
-    h = height or max(260, min(720, 120 + 26 * ny))
     return _layout(fig, title=title, height=h)
 
 

@@ -41,7 +41,7 @@ def run_recorded(model: nn.Module, batch: dict[str, torch.Tensor]) -> Any:
 
 def probe_outputs(model: nn.Module, data: Prepared) -> tuple[Any, dict[str, list[str]]] | None:
     """The model's recorded output on the task's fixed probe example, with the axis labels."""
-    probe = data.probe()
+    probe = data.probe_for(model)  # a loaded model's data has no splits: a typed example then
     if probe is None:
         return None
     batch, tokens = probe
@@ -276,7 +276,7 @@ def inside_section(
 
 def image_vector_view(model: nn.Module, data: Prepared, key: str) -> bool:
     """One-to-many: the probe image and the single vector the decoder starts from."""
-    probe = data.probe()
+    probe = data.probe_for(model)
     encode = getattr(model, "encode", None)
     if probe is None or encode is None or probe[0].get("src") is None or probe[0]["src"].dim() != 4:
         return False

@@ -177,7 +177,7 @@ def test_decoding_lab_trains_and_compares_greedy_with_beam_search():
     no_problems(at)
     job = at.session_state["decoding.job"]
     assert job.done and job.lanes[0].spec.arch == "seq2seq-attn"
-    beams = at.dataframe[-1].value
+    beams = at.table[-1].value  # a static table: every hypothesis in full
     assert 1 <= len(beams) <= 3
     scores = list(beams["score"])
     assert scores == sorted(scores, reverse=True)  # best first

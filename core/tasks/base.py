@@ -157,6 +157,11 @@ class Prepared(ABC):
         training. None when the task has nothing to show."""
         return None
 
+    def probe_for(self, model: torch.nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """The example the "Inside the model" views draw: :meth:`probe`, or, for data restored from
+        a checkpoint (no splits), an example a task can build from its vocabularies and ``model``."""
+        return self.probe()
+
     def lengths(self, split: str) -> dict[str, Tensor] | None:
         """Real lengths of the padded keys of a split ({key: (N,)} along dim 1), so that training
         can bucket batches by length and trim their padding; None when nothing is padded."""

@@ -40,6 +40,7 @@ KIND = "classify"
 EMBEDDINGS = ("random", "glove")
 MIN_ROWS = 20
 EVAL_BATCH = 128
+PROBE_REVIEW = "a warm, funny and moving film that i would watch again"  # a loaded model's inside views
 OFFLINE_FILE = "rotten_tomatoes_corpus_full.csv.bz2"
 
 
@@ -453,6 +454,16 @@ class SentimentPrepared(Prepared):
             "mask": test["mask"][pick : pick + 1, :T],
             "y": test["y"][pick : pick + 1],
         }
+        return batch, {"x": words}
+
+    def probe_for(self, model: torch.nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """The fixed test review; without test reviews (a model loaded from a file) a typed one."""
+        probe = self.probe()
+        if probe is not None:
+            return probe
+        words = words_of(PROBE_REVIEW, self.opts.tokenizer)[: self.max_len]
+        batch = self._batch([words])
+        batch["y"] = torch.zeros(1, dtype=torch.long)  # no label: the views draw only the insides
         return batch, {"x": words}
 
     def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:

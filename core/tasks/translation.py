@@ -32,7 +32,7 @@ from torch import nn
 
 from core.config import param
 from core.messages import keyed
-from core.models.base import EOS, PAD, SPECIALS, UNK, task_loss
+from core.models.base import EOS, PAD, SOS, SPECIALS, UNK, task_loss
 from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu, token_counts
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
 from core.tasks.grammar import generate_pairs
@@ -42,6 +42,7 @@ Pair = tuple[list[str], list[str]]
 CORPORA = ("toy-en-ko", "emoji-en-ko", "emoji-en-fr")
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test
 EVAL_BATCH = 256
+PROBE_SENTENCE = "the cat eats the fish"  # what "Inside the model" shows a loaded model
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,29 @@ class TranslationData(Prepared):
         batch = encode_pairs([(s, t)], self.src_vocab, self.tgt_vocab, self.reverse_source)
         fed = s[::-1] if self.reverse_source else s
         return batch, {"src": list(fed), "tgt": list(t) + [SPECIALS[EOS]]}
+
+    def probe_for(self, model: nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """The fixed test pair; without test pairs (a model loaded from a file) a typed sentence,
+        teacher-forced on the model's own greedy translation of it."""
+        probe = self.probe()
+        if probe is not None:
+            return probe
+        words = [w for w in PROBE_SENTENCE.split() if w in self.src_vocab.stoi]
+        if len(words) < 3:  # another corpus: its most frequent source words
+            words = [w for w in self.src_vocab.itos if w not in SPECIALS][:6]
+        if not words:
+            return None
+        text = " ".join(words)
+        e = self._encode_text(text)
+        out = self.predict(model, [text])[0]["tokens"][: self._decode_len()]
+        tgt = self.tgt_vocab.encode(out)
+        batch = {
+            "src": torch.tensor([e["ids"]], dtype=torch.long),
+            "src_mask": torch.ones(1, len(e["ids"]), dtype=torch.bool),
+            "tgt_in": torch.tensor([[SOS, *tgt]], dtype=torch.long),
+            "tgt_out": torch.tensor([[*tgt, EOS]], dtype=torch.long),
+        }
+        return batch, {"src": list(e["src_tokens"]), "tgt": [*out, SPECIALS[EOS]]}
 
     def state(self) -> dict[str, Any]:
         return {

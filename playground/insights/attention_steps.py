@@ -277,19 +277,19 @@ def draw(p: dict[str, Any]) -> None:
         r"\mathrm{Attention}(Q,K,V)=\mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V,"
         rf"\qquad \sqrt{{d_k}}=\sqrt{{{d_k}}}={math.sqrt(d_k):.4g}"
     )
-    values = T <= 16
+    half, values = charts.values_fit(T, charts.HALF_WIDTH), charts.values_fit(T)  # too small: no numbers
     keys_t, queries_t = t("attn.keys"), t("attn.queries")
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"**Q{subscript(head + 1)} K{subscript(head + 1)}ᵀ** ({T} × {T})")
         show(
-            matrix(p["scores"][head], toks, toks, name="scores", show_values=values, x_title=keys_t),
+            matrix(p["scores"][head], toks, toks, name="scores", show_values=half, x_title=keys_t),
             f"{PAGE}.fig.scores",
         )
     with c2:
         st.markdown(f"**÷ √{d_k} = ÷ {math.sqrt(d_k):.4g}**")
         show(
-            matrix(p["scaled"][head], toks, toks, name="scaled", show_values=values, x_title=keys_t),
+            matrix(p["scaled"][head], toks, toks, name="scaled", show_values=half, x_title=keys_t),
             f"{PAGE}.fig.scaled",
         )
     st.markdown(f"**softmax** → {t('ins.att.m.weights')}")

@@ -72,7 +72,7 @@ def matrix(
         y_title=y_title,
         zmin=zmin,
         zmax=zmax,
-        colorscale="RdBu_r" if diverging else charts.HEAT,
+        colorscale=charts.DIVERGING if diverging else charts.HEAT,
         height=height,
         show_values=show_values,
         hover=hover or t("ins.common.value"),

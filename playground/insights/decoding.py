@@ -245,7 +245,7 @@ def _lab(choice: Choice) -> None:
 
     st.markdown(f"#### {t('ins.dec.beams')}")
     st.caption(t("ins.dec.beams_caption"))
-    st.dataframe(beam_table(data, beams, alpha), hide_index=True, width="stretch")
+    st.table(beam_table(data, beams, alpha), hide_index=True)  # wraps: every hypothesis in full
 
     st.markdown(f"#### {t('ins.dec.attention')}")
     options = ["greedy", *range(len(beams))]

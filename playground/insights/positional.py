@@ -70,7 +70,7 @@ def _table_section() -> None:
     show(
         matrix(
             P, dims(D), dims(n), name="pe", x_title=t("inside.dimension"), y_title=t("inside.position"),
-            zmin=-1.0, zmax=1.0, height=420,
+            zmin=-1.0, zmax=1.0, height=420, diverging=True,
         ),
         f"{PAGE}.fig.table",
         export="sinusoidal-positional-encoding",
@@ -169,7 +169,7 @@ def draw_ablation(job: jobs.Job) -> None:
         S = positional_similarity(table, cosine=True)
         n = table.shape[0]
         show(
-            matrix(S, dims(n), dims(n), name="learned_similarity", zmin=-1.0, zmax=1.0, height=360,
+            matrix(S, dims(n), dims(n), name="learned_similarity", zmin=-1.0, zmax=1.0, height=360, diverging=True,
                    x_title=t("inside.position"), y_title=t("inside.position")),
             f"{PAGE}.fig.learned",
         )  # fmt: skip

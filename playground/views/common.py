@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -28,11 +28,18 @@ def example_table(
         pd.DataFrame(
             {
                 t("results.correct"): [bool(r["correct"]) for r in rows],
-                t("memory.sequence"): [r["sequence"] for r in rows],
+                t("memory.answer"): [show(r["prediction"]) for r in rows],  # first: never off-screen
                 truth_header: [show(r[truth_key]) for r in rows],
-                t("memory.answer"): [show(r["prediction"]) for r in rows],
+                t("memory.sequence"): [r["sequence"] for r in rows],
             }
         ),
         hide_index=True,
         width="stretch",
+        column_config=pinned(t("memory.answer")),
     )
+
+
+def pinned(*columns: str) -> dict[str, Any]:
+    """Column config that keeps the model's answer (and whether it is right) in view while a wide
+    table scrolls sideways."""
+    return {c: st.column_config.Column(pinned=True) for c in (t("results.correct"), *columns)}

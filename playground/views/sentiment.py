@@ -21,6 +21,7 @@ from playground.i18n import t
 from playground.insights import jobs, racing
 from playground.settings import Chosen, PageConfig, apply_limits, shown_settings
 from playground.taskpage import ModelView, TaskViews, experiment_running
+from playground.views.common import pinned
 
 if TYPE_CHECKING:
     from core.runs import RunSpec
@@ -106,10 +107,10 @@ def results(view: ModelView) -> None:
             df = pd.DataFrame(
                 {
                     t("results.correct"): [bool(r["correct"]) for r in rows],
-                    t("sentiment.review"): [r["text"] for r in rows],
-                    t("sentiment.label"): [r["label"] for r in rows],
-                    t("sentiment.pred"): [r["predicted"] for r in rows],
+                    t("sentiment.pred"): [r["predicted"] for r in rows],  # first: never off-screen
                     t("sentiment.prob"): [r["probability"] for r in rows],
+                    t("sentiment.label"): [r["label"] for r in rows],
+                    t("sentiment.review"): [r["text"] for r in rows],
                 }
             )
             st.dataframe(
@@ -117,9 +118,10 @@ def results(view: ModelView) -> None:
                 hide_index=True,
                 width="stretch",
                 column_config={
+                    **pinned(t("sentiment.pred")),
                     t("sentiment.prob"): st.column_config.ProgressColumn(
                         min_value=0.0, max_value=1.0, format="%.2f"
-                    )
+                    ),
                 },
             )
 

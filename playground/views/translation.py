@@ -13,6 +13,7 @@ from playground import charts, inside
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
+from playground.views.common import pinned
 
 CONFIG = PageConfig(
     page="translation",
@@ -51,13 +52,13 @@ def results(view: ModelView) -> None:
         df = pd.DataFrame(
             {
                 t("results.correct"): [bool(r["correct"]) for r in rows],
-                t("translation.source"): [r["source"] for r in rows],
-                t("translation.reference"): [r["reference"] for r in rows],
-                t("translation.output"): [r["hypothesis"] for r in rows],
+                t("translation.output"): [r["hypothesis"] for r in rows],  # first: never off-screen
                 "BLEU": [round(r["bleu"], 1) for r in rows],
+                t("translation.reference"): [r["reference"] for r in rows],
+                t("translation.source"): [r["source"] for r in rows],
             }
         )
-        st.dataframe(df, hide_index=True, width="stretch")
+        st.dataframe(df, hide_index=True, width="stretch", column_config=pinned(t("translation.output")))
     by_len = view.memo("by_length", lambda: data.by_length(view.model, "test"))
     if by_len:
         st.markdown(f"#### {t('translation.by_length')}")
@@ -145,7 +146,7 @@ def try_it(view: ModelView) -> None:
         st.markdown(f"### {beam['translation'] or '∅'}")
         beams = beam.get("beams") or []
         if beams:
-            st.dataframe(
+            st.table(  # a static table wraps long hypotheses instead of cutting them off
                 pd.DataFrame(
                     {
                         t("translation.hypothesis"): [" ".join(h["tokens"]) for h in beams],
@@ -153,7 +154,6 @@ def try_it(view: ModelView) -> None:
                     }
                 ),
                 hide_index=True,
-                width="stretch",
             )
     if greedy.get("unknown"):
         st.caption(t("translation.unknown", words=", ".join(greedy["unknown"])))
