@@ -37,6 +37,8 @@ EN: dict[str, str] = {
     "settings.loading_data": "Loading and encoding the data…",
     "settings.params": "Parameters of this model",
     "settings.hosted_caps": "This shared server caps a run at {epochs} epochs, {params} parameters and {seconds} s.",
+    "settings.url_replaced": "The link set {label} ({param}) to {value}, which this setting does not offer; "
+    "it is {now} instead.",
     # ---- what a run will cost (core/budget.py), checked before it starts
     "budget.beside": "About {memory} of memory and {time} of training (estimates)",
     "budget.beside_help": "Estimated from the settings before anything is built. Memory: weights, "
@@ -108,6 +110,9 @@ EN: dict[str, str] = {
     # ---- running
     "run.train": "Train",
     "run.stop": "Stop",
+    "run.stopping_button": "Stopping…",
+    "run.stopping": "Stopping… the model keeps what it has learned; its results show as soon as it has been "
+    "evaluated on the test split.",
     "run.summary": "**{arch}** · {params} parameters · {examples} · {epochs}",
     "run.building": "Building the model…",
     "run.queued": "Waiting for a free trainer: number {pos} in line, about {wait} to go. Training starts by itself; this page stays usable.",
@@ -689,6 +694,7 @@ KO: dict[str, str] = {
     "settings.loading_data": "데이터를 불러와 인코딩하는 중…",
     "settings.params": "이 모델의 파라미터 수",
     "settings.hosted_caps": "이 공용 서버에서는 한 번의 학습이 {epochs} 에폭, {params} 파라미터, {seconds} 초로 제한됩니다.",
+    "settings.url_replaced": "링크에 적힌 {label} ({param}) 값 {value}은(는) 이 설정에서 고를 수 없어 {now}(으)로 바꿨습니다.",
     "budget.beside": "메모리 약 {memory}, 학습 시간 약 {time} (추정치)",
     "budget.beside_help": "아무것도 만들기 전에 설정만 보고 추정한 값입니다. 메모리: 가중치, 기울기와 옵티마이저 상태"
     "({state}), 한 배치가 역전파를 위해 들고 있는 값({activations}), 데이터({data}), 학습 프로세스 자체가 쓰는 "
@@ -752,6 +758,8 @@ KO: dict[str, str] = {
     "share.reset": "기본값으로 되돌리기",
     "run.train": "학습",
     "run.stop": "멈춤",
+    "run.stopping_button": "멈추는 중…",
+    "run.stopping": "멈추는 중… 모델은 지금까지 배운 것을 그대로 갖고, 테스트 데이터로 평가를 마치는 대로 결과를 보여 줍니다.",
     "run.summary": "**{arch}** · 파라미터 {params}개 · {examples} · {epochs}",
     "run.building": "모델을 만드는 중…",
     "run.queued": "빈 학습 자리를 기다리는 중: 대기 {pos}번째, 약 {wait} 남음. 자리가 나면 학습이 저절로 시작되고, 그동안 이 페이지를 계속 쓸 수 있습니다.",

@@ -169,6 +169,102 @@ def _in_range(v: Any, lo: float | None, hi: float | None) -> Any:
     return v
 
 
+def url_value(
+    raw: str, options: list | None, info: FieldInfo, lo: Any, hi: Any, default: Any
+) -> tuple[Any, bool]:
+    """What a share link's ``raw`` value means for a field whose widget offers ``options`` (None for
+    free inputs within lo..hi): (value, replaced). An equivalent spelling ("1.0" for the option 1,
+    "TRUE", "Adam") gives that value with replaced False; a value the widget cannot take gives the
+    nearest value it can (a number) or the default, with replaced True."""
+    text = str(raw).strip()
+    if info.type is bool:
+        words = {
+            "true": True,
+            "1": True,
+            "yes": True,
+            "on": True,
+            "false": False,
+            "0": False,
+            "no": False,
+            "off": False,
+        }
+        if text.lower() in words:
+            return words[text.lower()], False
+        return bool(default), True
+    if options is not None and not all(
+        isinstance(o, int | float) and not isinstance(o, bool) for o in options
+    ):
+        for o in options:
+            if text == str(o):
+                return o, False
+        for o in options:
+            if text.lower() == str(o).lower():
+                return o, False
+        return default, True
+    if info.type not in (int, float):
+        return text, False
+    try:
+        number = float(text)
+    except ValueError:
+        return default, True
+    if not math.isfinite(number):
+        return default, True
+    if options:
+        for o in options:
+            if math.isclose(number, o, rel_tol=1e-9, abs_tol=1e-12):
+                return o, False
+        positive = number > 0 and all(o > 0 for o in options)
+        if positive:  # the nearest choice on the slider's (roughly geometric) scale
+            near = min(options, key=lambda o: abs(math.log(o) - math.log(number)))
+        else:
+            near = min(options, key=lambda o: abs(o - number))
+        return near, True
+    value = _in_range(number, lo, hi)
+    if info.type is int:
+        whole = int(round(value))
+        return whole, whole != number
+    return float(value), value != number
+
+
+def check_url(
+    key: str, options: list | None, info: Any, lo: Any, hi: Any, default: Any, label: str | None = None
+) -> None:
+    """Before a URL-bound widget is first drawn: read its value in the address the way a person
+    means it. Streamlit itself drops a value that is not exactly one of the widget's (``lr=1.0``
+    for the choice ``1``, a batch size between two choices) and shows the default without a word;
+    here an equivalent spelling is taken as that value, and anything else is replaced by the
+    nearest allowed value (or the default) and noted, for :func:`show_url_notes` to say so."""
+    ss = st.session_state
+    if key in ss:
+        return  # not the first run of this widget: the address holds what the widget shows
+    try:
+        raw = st.query_params.get(key)
+    except Exception:  # noqa: BLE001 - no query parameters here (bare mode)
+        return
+    if raw is None:
+        return
+    value, replaced = url_value(raw, options, info, lo, hi, default)
+    ss[key] = value
+    if replaced:
+        page = key.split(".", 1)[0]
+        notes = ss.setdefault(f"{page}._url_notes", {})
+        notes[key] = (str(raw), value, label or field_label(info.name))
+
+
+def show_url_notes(page: str) -> None:
+    """Say which values of the address were replaced, and by what (until the setting is changed)."""
+    ss = st.session_state
+    notes = ss.get(f"{page}._url_notes") or {}
+    for key, (raw, value, label) in list(notes.items()):
+        if key in ss and ss[key] != value:
+            notes.pop(key)  # changed since: nothing to explain any more
+            continue
+        st.warning(
+            t("settings.url_replaced", label=label, param=key, value=raw, now=_fmt(value)),
+            icon=":material/link_off:",
+        )
+
+
 def field_widget(
     container: Any,
     page: str,
@@ -192,10 +288,12 @@ def field_widget(
     if on_change is not None:
         common["on_change"] = on_change
     if info.type is bool:
+        check_url(key, None, info, None, None, bool(default))
         return container.toggle(label, value=bool(default), **common)
     if info.choices:
         options = list(info.choices)
         index = options.index(default) if default in options else 0
+        check_url(key, options, info, None, None, options[index])
         return container.selectbox(label, options, index=index, **common)
     if info.type in (int, float):
         integer = info.type is int
@@ -203,6 +301,9 @@ def field_widget(
         default = _in_range(int(default) if integer else float(default), lo, hi)
         bounded = lo is not None and hi is not None
         wide_int = integer and bounded and (hi - lo) > 512 and lo >= 1
+        choices = bounded and (info.log or wide_int) and (lo > 0 or integer)
+        offered = widget_values(section, info, default, lim) if choices or integer else None
+        check_url(key, offered, info, lo, hi, default)  # a float slider takes any value in range
         if bounded and (info.log or wide_int) and (lo > 0 or integer):
             options = log_options(lo, hi, default, integer)
             return container.select_slider(
@@ -382,6 +483,8 @@ def sidebar(pc: PageConfig) -> Chosen:
     archs = compatible(pc.task)
     default_arch = pc.default_arch if pc.default_arch in archs else archs[0]
     sb.header(t("settings.header"))
+    arch_field = dataclasses.replace(describe(TrainConfig)[0], name="arch", type=str, choices=tuple(archs))
+    check_url(f"{pc.page}.arch", archs, arch_field, None, None, default_arch, t("settings.arch"))
     arch = sb.selectbox(
         t("settings.arch"),
         archs,
@@ -500,6 +603,7 @@ def sidebar(pc: PageConfig) -> Chosen:
     lang = st.session_state.get("lang", "en")
     if lang != "en":
         query["lang"] = lang
+    show_url_notes(pc.page)  # on the page, under its title: the link's values that were replaced
     return Chosen(pc.page, task, arch, preset, settings, upload, upload_name, waiting, query, params_slot)
 
 

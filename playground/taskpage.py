@@ -114,11 +114,13 @@ def draw_progress(run: runner.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
     started, step, fin = run.started, run.last_step, run.finished
     if started is None:
-        st.progress(0.0, text=t("run.building"))
+        st.progress(0.0, text=t("run.stopping" if run.handle.stop_requested else "run.building"))
     else:
         frac = 1.0 if fin is not None else (step.progress if step else 0.0)
         if fin is not None:
             text = t("run.finished_in", time=runner.fmt_duration(fin.elapsed_s), steps=f"{fin.step:,}")
+        elif run.handle.stop_requested:  # from the click until the results show
+            text = t("run.stopping")
         elif step is None:
             text = t("run.first_step", params=f"{started.params:,}", device=started.device)
         else:
@@ -182,9 +184,10 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
         icon=":material/play_arrow:",
         width="stretch",
     )
+    stopping = running and run.handle.stop_requested
     c2.button(
-        t("run.stop"),
-        disabled=not running,
+        t("run.stopping_button") if stopping else t("run.stop"),
+        disabled=not running or stopping,
         key=f"{pc.page}._stop",
         on_click=runner.request_stop,
         args=(pc.page,),

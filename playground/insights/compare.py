@@ -22,6 +22,23 @@ from playground.results import metric_label
 
 PAGE = "compare"
 DEFAULT_TASK = "word-order"
+BUDGETS = [5, 10, 20, 30, 60, 120, 300]
+# Seconds per model that let every lane of a task's race reach its result with the race's default
+# epochs (each lane stops at the task's target). The slowest lane of a race with the defaults,
+# measured on one thread of a shared 2-core CPU: translation 9.0 s (Transformer; Seq2Seq 7.5 s),
+# long memory 9.7 s (LSTM), sentiment 25.4 s (Transformer encoder), stock 3.4 s, word order 0.2 s.
+# The budget is about 3x that, for a busy machine and the app's single-threaded workers.
+RACE_BUDGET = {"word-order": 20, "stock": 20, "long-memory": 30, "translation": 30, "sentiment": 60}
+
+
+def race_epochs(task: str) -> int:
+    """The race's default epochs for a task: the most any of its architectures trains by default
+    (each lane still stops as soon as its validation metric reaches the task's target)."""
+    return max(int(get_task(task).defaults(a)[1].get("epochs", 5)) for a in compatible(task))
+
+
+def race_budget(task: str) -> int:
+    return RACE_BUDGET.get(task, 60)
 
 
 def race_tasks() -> list[str]:
@@ -33,6 +50,8 @@ def _on_task_change() -> None:
     task = st.session_state.get(f"{PAGE}.task")
     if task:
         st.session_state[f"{PAGE}.archs"] = compatible(task)
+        st.session_state[f"{PAGE}.epochs"] = race_epochs(task)
+        st.session_state[f"{PAGE}.budget"] = race_budget(task)
 
 
 def task_select(key: str, on_change: Any = None) -> str:
@@ -65,10 +84,12 @@ def _settings() -> dict[str, Any]:
     return {
         "task": task,
         "archs": [a for a in options if a in archs],
-        "epochs": int(sb.slider(t("field.epochs", default="Epochs"), 1, 30, 5, key=f"{PAGE}.epochs", bind=BIND)),
+        "epochs": int(
+            sb.slider(t("field.epochs", default="Epochs"), 1, 30, race_epochs(task), key=f"{PAGE}.epochs", bind=BIND)
+        ),
         "budget": float(
             sb.select_slider(
-                t("ins.common.budget"), [5, 10, 20, 30, 60, 120, 300], value=20, key=f"{PAGE}.budget",
+                t("ins.common.budget"), BUDGETS, value=race_budget(task), key=f"{PAGE}.budget",
                 bind=BIND, help=t("ins.common.budget_help"),
             )
         ),
@@ -77,7 +98,9 @@ def _settings() -> dict[str, Any]:
 
 
 def start_race(s: dict[str, Any]) -> jobs.Job:
-    settings = {"train.epochs": jobs.capped_epochs(s["epochs"])}
+    settings: dict[str, Any] = {"train.epochs": jobs.capped_epochs(s["epochs"])}
+    if get_task(s["task"]).primary.target is not None:
+        settings["train.stop_at_target"] = True  # a lane ends once it has shown what it can do
     budget = jobs.capped_seconds(s["budget"])
 
     lanes = race_specs(s["task"], s["archs"], settings, budget_seconds=budget, seed=s["seed"])

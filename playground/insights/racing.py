@@ -45,6 +45,7 @@ def controls(
     slot = slot or f"{page}.job"
     job = st.session_state.get(slot)
     running = job is not None and job.running
+    stopping = running and bool(getattr(getattr(job, "handle", None), "stop_requested", False))
     c1, c2, _ = st.columns([3, 2, 5], vertical_alignment="center")
     clicked = c1.button(
         t(label_key),
@@ -55,8 +56,8 @@ def controls(
         width="stretch",
     )
     c2.button(
-        t("run.stop"),
-        disabled=not running,
+        t("run.stopping_button") if stopping else t("run.stop"),
+        disabled=not running or stopping,
         key=f"{key}._stop",
         on_click=_stop_slot,
         args=(slot,),
@@ -103,7 +104,9 @@ def follow(page: str, draw: Draw) -> jobs.Job | None:
 
 def progress_bar(job: jobs.Job) -> None:
     frac, now, last = jobs.progress(job)
-    if now and last:
+    if job.handle.stop_requested:  # from the click until the results show
+        text = t("run.stopping")
+    elif now and last:
         text = t(
             "ins.common.progress",
             lane=now,
@@ -132,10 +135,17 @@ def status(job: jobs.Job) -> None:
         st.info(t("ins.common.stopped"), icon=":material/info:")
     elif reasons and len(reasons) == len(job.names):
         budget = [n for n, r in reasons.items() if r == "time_budget"]
-        msg = t("ins.common.done" if len(job.names) > 1 else "ins.common.done_one")
-        if budget:
-            msg += " " + t("ins.common.budget_hit", lanes=", ".join(budget))
-        st.success(msg, icon=":material/check_circle:")
+        if budget:  # the clock, not the models, decided these results: say so, not in green
+            seconds = max(job.spec(n).train_cfg.max_seconds for n in budget)
+            st.warning(
+                t("ins.common.budget_hit", lanes=", ".join(budget), seconds=f"{seconds:g}"),
+                icon=":material/timer_off:",
+            )
+        else:
+            st.success(
+                t("ins.common.done" if len(job.names) > 1 else "ins.common.done_one"),
+                icon=":material/check_circle:",
+            )
     diverged = [n for n, r in reasons.items() if r == "diverged"]
     if diverged:
         st.warning(t("ins.common.diverged", lanes=", ".join(diverged)), icon=":material/warning:")

@@ -26,7 +26,9 @@ EN: dict[str, str] = {
     "ins.common.stopped": "Stopped. The models trained so far are shown.",
     "ins.common.done": "All models trained.",
     "ins.common.done_one": "Training finished.",
-    "ins.common.budget_hit": "The time budget ended the training of: {lanes}.",
+    "ins.common.budget_hit": "The time budget decided this result: {lanes} stopped at {seconds} s, before "
+    "finishing its epochs or reaching the target, so its result is not final. Raise the time budget per "
+    "model and run again to see what it can do.",
     "ins.common.diverged": "Training diverged for: {lanes} (lower the learning rate or clip the gradient).",
     "ins.common.x_axis": "Horizontal axis",
     "ins.common.x.step": "optimiser steps",
@@ -423,7 +425,8 @@ KO: dict[str, str] = {
     "ins.common.stopped": "중지했습니다. 지금까지 학습한 모델을 보여 줍니다.",
     "ins.common.done": "모든 모델의 학습이 끝났습니다.",
     "ins.common.done_one": "학습이 끝났습니다.",
-    "ins.common.budget_hit": "시간 예산 때문에 학습이 끝난 모델: {lanes}.",
+    "ins.common.budget_hit": "이 결과는 시간 예산이 정했습니다: {lanes}은(는) 에폭을 다 마치거나 목표에 닿기 전에 "
+    "{seconds}초에서 멈췄으므로 최종 결과가 아닙니다. 모델당 시간 예산을 늘리고 다시 실행하면 제 실력을 볼 수 있습니다.",
     "ins.common.diverged": "학습이 발산한 모델: {lanes} (학습률을 낮추거나 그래디언트를 클리핑하세요).",
     "ins.common.x_axis": "가로축",
     "ins.common.x.step": "옵티마이저 스텝",
