@@ -37,3 +37,19 @@ def test_page_opens_with_its_title_and_no_exception(page, server, info):
     assert_clean(page)
     shot(page, f"page-{info.url_path or 'home'}")
     assert_clean(page)  # still clean once the charts have drawn
+
+
+def test_train_something_now_opens_the_translation_page_at_its_own_address(page, server):
+    from conftest import by_key, wait_trained
+
+    open_page(page, server, "")
+    by_key(page, "home._quick").locator("button").click()
+    page.wait_for_function(  # training has started on the translation page
+        "() => { const b = document.querySelector('.st-key-translation-_stop button');"
+        " return !!b && !b.disabled; }",
+        timeout=60_000,
+    )
+    assert "/translation" in page.url  # while it trains, the address (the share link) is the page's
+    wait_trained(page, "translation", watch_chart=False)
+    assert "/translation" in page.url
+    assert_clean(page)
