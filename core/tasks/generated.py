@@ -79,6 +79,16 @@ class TokenClassData(Prepared):
         rows = data["x"].tolist()
         return [([self.vocab[i] for i in row], y, p) for row, y, p in zip(rows, data["y"].tolist(), pred)]
 
+    def regenerate(self) -> TokenClassData:
+        """The same data generated again from the options and seed (all a checkpoint keeps)."""
+        raise NotImplementedError
+
+    def probe_for(self, model: nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """A loaded model's data has no splits: the probe comes from the data generated again."""
+        if "test" in self.splits:
+            return self.probe()
+        return self.regenerate().probe()
+
     def probe(self) -> tuple[Batch, dict[str, list[str]]] | None:
         if "test" not in self.splits:
             return None

@@ -105,6 +105,9 @@ def _seeded(seed: int, stream: int) -> torch.Generator:
 class LongMemoryData(TokenClassData):
     example_input: ClassVar[str] = "'C a b a ... ?'"
 
+    def regenerate(self) -> LongMemoryData:
+        return LongMemoryTask.prepare(self.opts, seed=self.seed)
+
     @property
     def vocab(self) -> list[str]:
         return list(SPECIALS) + _names(self.opts)

@@ -109,6 +109,9 @@ def bag_of_words_accuracy(train: Batch, test: Batch, vocab_size: int, l2: float 
 class WordOrderData(TokenClassData):
     example_input: ClassVar[str] = f"'a {SECOND} c {FIRST} b'"
 
+    def regenerate(self) -> WordOrderData:
+        return WordOrderTask.prepare(self.opts, seed=self.seed)
+
     @property
     def vocab(self) -> list[str]:
         return list(SPECIALS) + _names(self.opts)
