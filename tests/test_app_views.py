@@ -80,3 +80,28 @@ def test_positional_encodings_use_one_diverging_scale_with_plus_one_red():
     top = inside[-1][1]  # the colour of +1
     r, _, b = (int(v) for v in top[top.index("(") + 1 : -1].split(","))
     assert r > b  # red for positive, blue for negative, on every page
+
+
+@pytest.mark.parametrize(
+    ("file", "page", "tiny"),
+    [
+        ("pages/stock.py", "stock", {"stock.task.lookback": "10", "stock.model.hidden_size": "8",
+                                     "stock.train.epochs": "1"}),
+        ("pages/long_memory.py", "long_memory", {"long_memory.task.n_train": "128", "long_memory.task.lag": "6",
+                                                 "long_memory.model.hidden_size": "8", "long_memory.train.epochs": "1"}),
+    ],
+)  # fmt: skip
+def test_a_loaded_recurrent_model_gets_the_inside_views(file, page, tiny):
+    at = page_test(file, **tiny)
+    at.button(key=f"{page}._train").click().run()
+    no_problems(at)
+    trained = {r.key for r in at.radio if r.key.startswith(f"{page}._inside.")}
+    assert trained  # the gates view of the page's own model
+    raw = at.session_state[f"{page}.run"].bundle()
+
+    fresh = page_test(file)
+    up = next(f for f in fresh.get("file_uploader") if f.key == f"{page}.ckpt")
+    up.set_value(("model.zip", raw, "application/zip")).run()
+    no_problems(fresh)
+    assert not any("Nothing to look at" in i.value for i in fresh.info)
+    assert {r.key for r in fresh.radio if r.key.startswith(f"{page}._inside.")} == trained

@@ -20,3 +20,23 @@ def test_restored_data_gives_the_trained_pages_probe(name):
     got, got_axes = restored.probe_for(torch.nn.Identity())
     assert got_axes == want_axes
     assert set(got) == set(want) and all(torch.equal(got[k], want[k]) for k in want)
+
+
+def test_a_restored_stock_model_probes_the_last_window_it_was_saved_with():
+    from core.registry import build, make_config
+
+    task = get_task("stock")
+    opts = task.options()
+    data = task.prepare(opts)
+    restored = task.restore(data.state(), opts)
+    assert restored.probe() is None
+    batch, axes = restored.probe_for(torch.nn.Identity())
+    L = restored.lookback
+    assert batch["x"].shape == (1, L, len(restored.names)) and torch.isfinite(batch["x"]).all()
+    assert axes["x"] == data.last_dates[-L:]  # the days just before the forecast
+    # a standardised window: about zero mean and unit spread, like the training windows
+    assert batch["x"].abs().max() < 20
+    model = build("lstm", make_config("lstm", {"hidden_size": 8}, data_fields=restored.model_fields)).eval()
+    with torch.no_grad():
+        out = model(batch)
+    assert out.logits.shape == (1, restored.horizon)

@@ -863,6 +863,19 @@ class StockPrepared(Prepared):
         batch = {k: v[:1] for k, v in test.items()}
         return batch, {"x": [str(d) for d in self.input_dates["test"][0]]}
 
+    def probe_for(self, model: torch.nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """A loaded model has no test windows: its probe is the last window it was saved with (the
+        days just before its forecast), the same numbers a forecast from the checkpoint reads."""
+        found = self.probe()
+        if found is not None or len(self.last_window) < self.lookback + self.skip:
+            return found
+        x = self._encode(np.asarray(self.last_window, dtype=np.float64))
+        batch = {
+            "x": torch.tensor(x, dtype=torch.float32).unsqueeze(0),
+            "y": torch.zeros(1, self.horizon, dtype=torch.float32),
+        }
+        return batch, {"x": list(self.last_dates[-self.lookback :])}
+
     # ---- raw inputs
 
     def _encode(self, values: np.ndarray) -> np.ndarray:
