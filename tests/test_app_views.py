@@ -105,3 +105,18 @@ def test_a_loaded_recurrent_model_gets_the_inside_views(file, page, tiny):
     no_problems(fresh)
     assert not any("Nothing to look at" in i.value for i in fresh.info)
     assert {r.key for r in fresh.radio if r.key.startswith(f"{page}._inside.")} == trained
+
+
+def test_a_loaded_captioner_shows_the_vector_its_decoder_starts_from():
+    tiny = {"captioning.task.n_images": "256", "captioning.model.hidden_size": "16",
+            "captioning.model.embed_dim": "8", "captioning.train.epochs": "1"}  # fmt: skip
+    at = page_test("pages/captioning.py", **tiny)
+    at.button(key="captioning._train").click().run()
+    no_problems(at)
+    raw = at.session_state["captioning.run"].bundle()
+    fresh = page_test("pages/captioning.py")
+    up = next(f for f in fresh.get("file_uploader") if f.key == "captioning.ckpt")
+    up.set_value(("model.zip", raw, "application/zip")).run()
+    no_problems(fresh)
+    assert not any("Nothing to look at" in i.value for i in fresh.info)
+    assert any("The CNN squeezes the whole picture into 16 numbers" in c.value for c in fresh.caption)

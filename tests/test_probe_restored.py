@@ -40,3 +40,18 @@ def test_a_restored_stock_model_probes_the_last_window_it_was_saved_with():
     with torch.no_grad():
         out = model(batch)
     assert out.logits.shape == (1, restored.horizon)
+
+
+def test_a_restored_captioner_probes_a_scene_drawn_again():
+    task = get_task("captioning")
+    opts = task.options(n_images=64)
+    data = task.prepare(opts)
+    restored = task.restore(data.state(), opts)
+    assert restored.probe() is None
+    batch, axes = restored.probe_for(torch.nn.Identity())
+    size = restored.image_size
+    assert batch["src"].shape == (1, 3, size, size) and 0 <= float(batch["src"].min())
+    assert float(batch["src"].max()) <= 1.0 and float(batch["src"].std()) > 0  # shapes on a background
+    words = axes["tgt"][:-1]
+    assert restored.vocab.decode(batch["tgt_out"][0].tolist()) == words  # every word is known
+    assert batch["tgt_in"].shape == batch["tgt_out"].shape

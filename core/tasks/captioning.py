@@ -251,6 +251,19 @@ class CaptioningData(Prepared):
         batch = {k: v[:1] for k, v in self.splits["test"].items()}
         return batch, {"tgt": list(refs[0]) + [SPECIALS[EOS]]}
 
+    def probe_for(self, model: nn.Module) -> tuple[Batch, dict[str, list[str]]] | None:
+        """A loaded model has no test images: its probe is a scene drawn again at the model's image
+        size (the first scene of seed 0), with its caption."""
+        found = self.probe()
+        if found is not None:
+            return found
+        scene = sample_scenes(1, seed=0)[0]
+        words = scene.caption()
+        tgt_in, _ = pad_batch([self.vocab.encode(words, sos=True)])
+        tgt_out, _ = pad_batch([self.vocab.encode(words, eos=True)])
+        src = torch.from_numpy(render(scene, self.image_size)).unsqueeze(0)
+        return {"src": src, "tgt_in": tgt_in, "tgt_out": tgt_out}, {"tgt": [*words, SPECIALS[EOS]]}
+
     def state(self) -> dict[str, Any]:
         return {
             "vocab": self.vocab.to_json(),
