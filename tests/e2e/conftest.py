@@ -46,7 +46,7 @@ EXCEPTION = "[data-testid='stException']"
 # Small settings per task page: each trains in 5-10 s on one CPU thread (steps, not evaluation),
 # long enough for the live chart to redraw a few times.
 SMALL: dict[str, dict[str, str]] = {
-    "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "16"},
+    "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "48"},
     "sentiment": {
         "sentiment.task.max_len": "12",
         "sentiment.task.max_vocab": "1024",
@@ -54,24 +54,32 @@ SMALL: dict[str, dict[str, str]] = {
         "sentiment.model.embed_dim": "16",
         "sentiment.train.epochs": "1",
         "sentiment.train.batch_size": "32",
+        "sentiment.train.stop_at_target": "false",
     },
     "translation": {
         "translation.task.n_pairs": "768",
         "translation.model.hidden_size": "32",
         "translation.model.embed_dim": "32",
         "translation.train.epochs": "8",
+        "translation.train.stop_at_target": "false",
     },
     "captioning": {
         "captioning.task.n_images": "1024",
         "captioning.model.hidden_size": "32",
         "captioning.train.epochs": "12",
+        "captioning.train.stop_at_target": "false",
     },
     "long_memory": {
         "long_memory.task.lag": "10",
         "long_memory.task.n_train": "3072",
-        "long_memory.train.epochs": "8",
+        "long_memory.train.epochs": "16",
+        "long_memory.train.stop_at_target": "false",
     },
-    "word_order": {"word_order.task.n_train": "3072", "word_order.train.epochs": "12"},
+    "word_order": {
+        "word_order.task.n_train": "3072",
+        "word_order.train.epochs": "30",
+        "word_order.train.stop_at_target": "false",
+    },
 }
 
 
@@ -379,6 +387,30 @@ def alerts(page, kind: str) -> list[str]:
     return page.locator(f"[data-testid='stAlertContent{kind}']").all_inner_texts()
 
 
+def finished_messages(page) -> list[str]:
+    """The message of a run that trained to its end: green when the model did well, a warning when
+    it ended worse than a baseline (a small test model often does); either way it says how the run
+    ended ("Training finished." or "Target reached...")."""
+    from playground.i18n import t
+
+    ends = (t("run.reason.done"), t("run.reason.target").split(":")[0])
+    return [a for kind in ("Success", "Warning") for a in alerts(page, kind) if any(e in a for e in ends)]
+
+
+def chart_last_x(page, key: str) -> float | None:
+    """The last x of the first trace of the plotly chart with ``key`` (on the loss chart: the last
+    optimiser step drawn; a long run's points are thinned, so their count can fall)."""
+    return page.evaluate(
+        """(sel) => {
+            const els = document.querySelectorAll(sel + ' .js-plotly-plot');
+            if (!els.length) return null;
+            const t = (els[els.length - 1].data || [])[0];
+            return t && t.x && t.x.length ? t.x[t.x.length - 1] : null;
+        }""",
+        f".st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key)}",
+    )
+
+
 def chart_points(page, key: str) -> list[int]:
     """Number of points in each trace of the plotly chart with ``key`` (what the chart draws)."""
     return page.evaluate(
@@ -405,16 +437,16 @@ def start_training(page, prefix: str) -> None:
 def wait_trained(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
     """Wait until the run has ended: Train is enabled again and the result tabs (or an error) show.
 
-    Returns the number of loss points the live chart showed each time it changed while the run
-    was going (the first trace: the training loss per step).
+    Returns the last training step the live loss chart showed, each time it changed while the
+    run was going.
     """
     seen: list[int] = []
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if watch_chart:
-            pts = chart_points(page, f"{prefix}._lossfig")
-            if pts and (not seen or pts[0] != seen[-1]):
-                seen.append(pts[0])
+            last = chart_last_x(page, f"{prefix}._lossfig")
+            if last is not None and (not seen or last != seen[-1]):
+                seen.append(int(last))
         ended = page.evaluate(
             "(sel) => { const b = document.querySelector(sel); return !!b && !b.disabled; }",
             f".st-key-{prefix}-_train button",

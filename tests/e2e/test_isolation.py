@@ -8,6 +8,7 @@ from conftest import (
     alerts,
     assert_clean,
     by_key,
+    finished_messages,
     open_page,
     start_training,
     wait_idle,
@@ -58,7 +59,7 @@ def test_a_model_trained_in_one_session_is_not_visible_in_another(server, new_co
     box = by_key(alice, f"{prefix}._seq").locator("textarea")
     box.fill("C a b a c b a ?")
     wait_rerun(alice, lambda: box.press("Control+Enter"))
-    assert any(t("run.reason.done") in a for a in alerts(alice, "Success"))
+    assert finished_messages(alice)
     answer = alice.locator("[data-testid='stMetric']").filter(has_text=t("memory.model_answer"))
     assert answer.locator("[data-testid='stMetricValue']").inner_text().strip()
     assert_clean(alice)

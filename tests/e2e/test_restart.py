@@ -15,6 +15,7 @@ from conftest import (
     assert_clean,
     by_key,
     choose,
+    finished_messages,
     flip,
     nudge,
     open_page,
@@ -156,6 +157,6 @@ def test_restart_comes_back_clean_and_a_downloaded_checkpoint_restores_the_model
     )
     wait_trained(fresh, "long_memory", watch_chart=False)
     assert_clean(fresh)
-    assert any(t("run.reason.done") in a for a in alerts(fresh, "Success"))
+    assert finished_messages(fresh)
     assert fresh.get_by_text(t("model.which")).count() == 1  # trained here, or the file's model
     shot(fresh, "continued-checkpoint")
