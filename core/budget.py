@@ -360,9 +360,7 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
     if train:
         tokens, positions, out_positions = _counts(kind, train)
         n_train = int(next(iter(train.values())).size(0))
-    trimmed = (
-        bool(getattr(spec.train_cfg, "bucket_by_length", False)) and spec.data.lengths("train") is not None
-    )
+    trimmed = spec.train_cfg.bucket_by_length and spec.task.variable_length
     computed = min(float(positions), tokens * PADDING) if trimmed else float(positions)
     data_bytes = sum(
         t.element_size() * t.nelement() for part in spec.data.splits.values() for t in part.values()
@@ -386,7 +384,7 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
         out_positions=out_positions if kind in ("seq2seq", "caption") else 1,
         out_size=_out_size(spec.model_cfg),
         optimizer=str(spec.train_cfg.optimizer),
-        early_stopping=bool(getattr(spec.train_cfg, "early_stopping", 0)),
+        early_stopping=bool(spec.train_cfg.early_stopping),
         data_bytes=int(data_bytes),
         threads=threads,
     )

@@ -23,8 +23,6 @@ from playground.insights import strings as _insight_strings  # noqa: F401 - regi
 
 _local = threading.local()
 _threads_set = False
-_warm_lock = threading.Lock()
-_warm_thread: threading.Thread | None = None
 
 
 @dataclass(frozen=True)
@@ -102,35 +100,23 @@ def _set_threads_once() -> None:
         _threads_set = True
 
 
-def _warm_up(backend: str) -> None:
+def _warm_up() -> None:
+    """Size torch's threads and start the training workers' fork server (once per server; it
+    imports torch in a process of its own). Called for the pages that can train or compute, not
+    for the home page, which needs no torch and so does not wait for it on a cold server."""
     _set_threads_once()
-    if backend == "inline":  # trains in the script run (tests): no workers to start
-        return
     from playground import runner
 
-    runner.warm()  # the training workers' fork server starts, once per server
-
-
-def _warm_up_once() -> None:
-    """Load torch and start the training workers' fork server on a thread of their own, once per
-    server: the first page drawn (the home page needs no torch) does not wait for them, and by the
-    time a visitor has chosen a task page and pressed Train they are ready."""
-    global _warm_thread
-    with _warm_lock:
-        if _warm_thread is None:
-            backend = os.environ.get("SEQUENCE_LAB_EXECUTOR", "").strip().lower()
-            _warm_thread = threading.Thread(
-                target=_warm_up, args=(backend,), name="sequence-lab-warm-up", daemon=True
-            )
-            _warm_thread.start()
+    runner.warm()
 
 
 def run() -> None:
     """Build the navigation over the pages and run the selected one."""
     st.set_page_config(page_title="Sequence Lab", page_icon=":material/neurology:", layout="wide")
-    _warm_up_once()
     language_switch()
     nav = st.navigation(pages(), expanded=True)  # every page listed: no "View more" fold
+    if nav.url_path != HOME.url_path:
+        _warm_up()
     _local.inside = True
     try:
         nav.run()

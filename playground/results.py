@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from core.checkpoint import CheckpointError, Loaded, load_bundle
+from core.train import TrainConfig
 from playground.errors import user_message
 from playground.hosted import limits
 from playground.i18n import t, tn
@@ -315,16 +316,16 @@ def finding_text(f: Finding, lr: float | None = None) -> str:
     )
 
 
-def _reason_detail(fin: Any, cfg: Any) -> str:
+def _reason_detail(fin: Any, cfg: TrainConfig) -> str:
     """What ended the run, in the user's language, from the run's own facts (core's English
     ``message`` says the same for the command line)."""
     reason = fin.reason
     if reason == "diverged":
-        return t("run.detail.diverged", step=f"{fin.step:,}", lr=f"{getattr(cfg, 'lr', float('nan')):g}")
+        return t("run.detail.diverged", step=f"{fin.step:,}", lr=f"{cfg.lr:g}")
     if reason == "time_budget":
-        return t("run.detail.time_budget", seconds=f"{getattr(cfg, 'max_seconds', 0.0):g}")
+        return t("run.detail.time_budget", seconds=f"{cfg.max_seconds:g}")
     if reason == "early_stopping":
-        return tn("run.detail.early_stopping", int(getattr(cfg, "early_stopping", 0) or 0))
+        return tn("run.detail.early_stopping", cfg.early_stopping)
     return ""
 
 
@@ -344,10 +345,10 @@ def show_verdict(run: Any) -> None:
         [s.loss for s in run.steps],
         spec.task.primary.name,
         n=n,
-        batch_size=int(getattr(cfg, "batch_size", 1)),
+        batch_size=cfg.batch_size,
     )
     parts = [t(f"run.reason.{fin.reason}", default=fin.message), _reason_detail(fin, cfg)]
-    parts += [finding_text(f, getattr(cfg, "lr", None)) for f in v.findings]
+    parts += [finding_text(f, cfg.lr) for f in v.findings]
     text = " ".join(p for p in parts if p)
     if v.level == "success":
         st.success(text, icon=":material/check_circle:")
