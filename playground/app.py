@@ -74,7 +74,7 @@ def language_switch() -> str:
         "Language · 언어",
         list(LANGS),
         key="lang",
-        help=" · ".join(f"{code} = {name}" for code, name in LANGS.items()),
+        format_func=lambda code: LANGS.get(code, code),  # "English", "한국어": each in its own script
         bind="query-params",
     )
 

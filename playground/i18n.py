@@ -9,6 +9,8 @@ text of a field comes from its ``param(help=...)`` in core unless a translation 
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import Any
 
 LANGS = {"en": "English", "ko": "한국어"}
@@ -1460,6 +1462,36 @@ STRINGS: dict[str, dict[str, str]] = {"en": EN, "ko": KO}
 def register(lang: str, strings: dict[str, str]) -> None:
     """Add strings (used by view modules that keep their own texts next to their code)."""
     STRINGS.setdefault(lang, {}).update(strings)
+
+
+LOCALES = Path(__file__).parent / "locales"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, key + "."))
+        else:
+            out[key] = str(value)
+    return out
+
+
+def load_locales(root: Path = LOCALES) -> None:
+    """Register every ``locales/<lang>/*.toml``: plain data files a translator edits without Python.
+
+    A TOML table is a key prefix: ``[course.rnn]`` then ``title = "..."`` is the key
+    ``course.rnn.title``."""
+    if not root.is_dir():
+        return
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for f in sorted(folder.glob("*.toml")):
+            with f.open("rb") as fh:
+                register(folder.name, _flatten(tomllib.load(fh)))
+
+
+load_locales()
 
 
 def current_lang() -> str:

@@ -132,12 +132,26 @@ def test_every_ui_string_has_english_and_korean():
     singular = {k for k in i18n.EN if k.endswith(".one")}
     for k in singular:
         assert k.removesuffix(".one") in i18n.EN, k
-    missing_ko = sorted(k for k in i18n.EN if k not in i18n.KO and k not in singular)
-    assert not missing_ko, missing_ko
-    # placeholders agree between the languages
-    for k, en in i18n.EN.items():
-        if k not in singular:
-            assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", i18n.KO[k])), k
+    for lang, strings in i18n.STRINGS.items():  # every language, from Python or a locales/ file
+        missing = sorted(k for k in i18n.EN if k not in strings and k not in singular)
+        assert not missing, (lang, missing)
+        # placeholders agree between the languages
+        for k, en in i18n.EN.items():
+            if k not in singular:
+                assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", strings[k])), (lang, k)
+
+
+def test_locale_files_are_flat_keys_of_a_table(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "x.toml").write_text('[zz_test.step]\ntitle = "Hello {name}"\n"a.b" = "c"\n')
+    try:
+        i18n.load_locales(tmp_path)
+        assert i18n.EN["zz_test.step.title"] == "Hello {name}"
+        assert i18n.EN["zz_test.step.a.b"] == "c"
+        assert i18n.t("zz_test.step.title", name="Ann") == "Hello Ann"
+    finally:
+        for k in [k for k in i18n.EN if k.startswith("zz_test.")]:
+            del i18n.EN[k]
 
 
 def test_every_config_field_and_architecture_has_a_label():

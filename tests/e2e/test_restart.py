@@ -77,7 +77,7 @@ def test_share_link_opens_the_same_page_with_the_same_settings_on_a_fresh_server
     nudge(page, "translation.train.epochs", 3)
     nudge(page, "translation.train.batch_size", -1)
     type_number(page, "translation.train.seed", "7")
-    choose(page, "lang", "ko")
+    choose(page, "lang", "한국어")
     assert_clean(page)
     before = {k: widget_value(page, k) for k in SHARED}
     assert before["translation.arch"] == "transformer" and before["lang"] == "ko"
