@@ -104,9 +104,14 @@ def loss_figure(
     labels: dict[str, str],
     log_y: bool = False,
     total_steps: int | None = None,
+    ghosts: Sequence[tuple[str, Sequence[tuple[float, float]], str]] = (),
 ) -> go.Figure:
-    """Training loss per optimiser step (faint), its moving average, validation loss per epoch."""
+    """Training loss per optimiser step (faint), its moving average, validation loss per epoch.
+
+    ``ghosts``: earlier runs as (name, training loss points, hover text), drawn faded underneath
+    as their smoothed loss, so the current run reads against them."""
     fig = go.Figure()
+    _ghost_traces(fig, ghosts, smoothed=True)
     xs = [s for s, _ in steps]
     ys = [v for _, v in steps]
     if xs:
@@ -136,24 +141,64 @@ def loss_figure(
                 marker={"size": 7},
             )
         )
-    fig.update_xaxes(title_text=labels["x"], range=[0, total_steps * 1.02] if total_steps else None)
+    longest = max([total_steps or 0, *(g[1][-1][0] for g in ghosts if g[1])])
+    fig.update_xaxes(title_text=labels["x"], range=[0, longest * 1.02] if longest else None)
     fig.update_yaxes(title_text=labels["y"], type="log" if log_y else "linear")
     return _legend_below(_layout(fig, height=340))
 
 
-def metric_curve(points: Sequence[tuple[int, float]], *, name: str, x_label: str) -> go.Figure:
-    fig = go.Figure(
+GHOST_COLORS = ("#9aa5b1", "#c9a26b", "#8fb996", "#b39ddb", "#e0a3a3", "#90caf9")
+
+
+def _ghost_traces(
+    fig: go.Figure, ghosts: Sequence[tuple[str, Sequence[tuple[float, float]], str]], *, smoothed: bool
+) -> None:
+    for i, (name, pts, hover) in enumerate(ghosts):
+        if not pts:
+            continue
+        xs = [x for x, _ in pts]
+        ys = [y for _, y in pts]
+        if smoothed:
+            ys = smooth(ys, smoothing_weight(len(ys)))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines" if smoothed else "lines+markers",
+                name=name,
+                opacity=0.45,
+                line={"color": GHOST_COLORS[i % len(GHOST_COLORS)], "width": 1.5, "dash": "dot"},
+                marker={"size": 4},
+                hovertemplate=f"{hover}<br>%{{x}}: %{{y:.4g}}<extra></extra>",
+                legendgroup="earlier",
+            )
+        )
+
+
+def metric_curve(
+    points: Sequence[tuple[int, float]],
+    *,
+    name: str,
+    x_label: str,
+    ghosts: Sequence[tuple[str, Sequence[tuple[float, float]], str]] = (),
+) -> go.Figure:
+    """The validation metric per epoch (bold), earlier runs' curves faded underneath."""
+    fig = go.Figure()
+    _ghost_traces(fig, ghosts, smoothed=False)
+    fig.add_trace(
         go.Scatter(
             x=[e for e, _ in points],
             y=[v for _, v in points],
             mode="lines+markers",
             name=name,
-            line={"color": PALETTE["val"]},
+            line={"color": PALETTE["val"], "width": 3 if ghosts else 2},
         )
     )
-    fig.update_xaxes(title_text=x_label, dtick=max(1, len(points) // 10) if points else None)
+    longest = max([len(points), *(len(g[1]) for g in ghosts)]) if points or ghosts else 0
+    fig.update_xaxes(title_text=x_label, dtick=max(1, longest // 10) if longest else None)
     fig.update_yaxes(title_text=name)
-    return _layout(fig, height=300)
+    fig = _layout(fig, height=340 if ghosts else 300)
+    return _legend_below(fig) if ghosts else fig
 
 
 def heatmap(

@@ -119,6 +119,12 @@ class Run(Tracked):
     n_params: int = 0
     started_at: float = field(default_factory=time.time)
     _bundle: bytes | None = None
+    # the page's history (playground.history): the run's number and the sidebar it came from
+    history_id: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    preset: str | None = None
+    recorded: bool = False
 
     LANE = "model"
 

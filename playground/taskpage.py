@@ -17,7 +17,7 @@ from torch import nn
 
 from core.checkpoint import CheckpointError
 from core.tasks.base import Prepared
-from playground import charts, inside, results, runner
+from playground import charts, history, inside, results, runner
 from playground.app import ensure_shell, page_for_task
 from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error, user_message
 from playground.i18n import t, tn
@@ -84,8 +84,13 @@ def _header(pc: PageConfig, views: TaskViews, task: Any) -> None:
     st.markdown(t(f"page.{pc.page}.intro", default=getattr(task, "description", "")))
 
 
+def _url_path(pc: PageConfig) -> str:
+    info = page_for_task(pc.task)
+    return info.url_path if info else pc.page
+
+
 def _share_box(pc: PageConfig, chosen: Chosen) -> None:
-    url_path = page_for_task(pc.task).url_path if page_for_task(pc.task) else pc.page
+    url_path = _url_path(pc)
     with st.sidebar.expander(t("share.header"), expanded=False, icon=":material/link:"):
         st.caption(t("share.caption"))
         st.code(share_url(url_path, chosen.query), language=None, wrap_lines=True)
@@ -140,6 +145,11 @@ def draw_progress(run: runner.Run, page: str) -> None:
     epochs = run.epochs
     val = [(e.step, e.val.get("loss", float("nan"))) for e in epochs]
     primary = run.spec.task.primary
+    earlier = history.ghosts(page, run.history_id) if run.history_id else []
+    hovers = [history.ghost_hover(page, g, run) for g in earlier]
+    changed = history.changed_from_previous(page, run)
+    if changed:
+        st.caption(changed)
     c1, c2 = st.columns([3, 2])
     with c1:
         fig = charts.loss_figure(
@@ -154,12 +164,22 @@ def draw_progress(run: runner.Run, page: str) -> None:
             },
             log_y=st.session_state.get(f"{page}._logy", False),
             total_steps=started.total_steps if started else None,
+            ghosts=[(history.label(g), g.loss, h) for g, h in zip(earlier, hovers, strict=True)],
         )
         st.plotly_chart(fig, key=f"{page}._lossfig")
     with c2:
         pts = [(e.epoch, e.val.get(primary.name, float("nan"))) for e in epochs]
         name = results.metric_label(primary.name)
-        fig = charts.metric_curve(pts, name=t("chart.val_metric", metric=name), x_label=t("chart.epoch"))
+        fig = charts.metric_curve(
+            pts,
+            name=t("chart.val_metric", metric=name),
+            x_label=t("chart.epoch"),
+            ghosts=[
+                (history.label(g), g.val_metric, h)
+                for g, h in zip(earlier, hovers, strict=True)
+                if g.primary == primary.name
+            ],
+        )
         if primary.name in results.FRACTIONS:
             fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
         st.plotly_chart(fig, key=f"{page}._metricfig")
@@ -171,7 +191,7 @@ def experiment_running(page: str) -> bool:
     return bool(getattr(job, "running", False))
 
 
-def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -> None:
+def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, fp: str | None) -> None:
     run = runner.current(pc.page)
     running = run is not None and run.running
     racing = experiment_running(pc.page)  # one training at a time per page
@@ -211,6 +231,7 @@ def _controls(pc: PageConfig, spec: Any, n_params: int | None, fp: str | None) -
     if idle and gate(pc.page, spec, fp or "", clicked or autostart):  # over a budget: refuse or confirm
         try:
             started = runner.start(pc.page, spec, fp or "", n_params or 0)
+            history.begin(pc.page, started, chosen)
             if started.running:
                 st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
         except runner.Busy:
@@ -232,6 +253,7 @@ def _continue_loaded(pc: PageConfig, chosen: Chosen, loaded: Any) -> None:
         with st.spinner(t("settings.loading_data")):
             spec = resume_run(loaded, apply_limits(chosen.settings), upload=chosen.upload)
         started = runner.start(pc.page, spec, fingerprint(spec), parameter_count(spec))
+        history.begin(pc.page, started, chosen)
         if started.running:
             st.rerun()
     except runner.Busy:
@@ -350,8 +372,9 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
         with st.expander(t("page.data_preview"), expanded=fresh, icon=":material/dataset:"), guarded():
             views.preview(spec.data, chosen)
 
-    _controls(pc, spec, n_params, fp)
+    _controls(pc, chosen, spec, n_params, fp)
     run = runner.current(pc.page)
+    history.record(pc.page, run)  # once, when it has ended
     if run is not None:
         if run.queued:
             runner.waiting(f"{pc.page}.run")
@@ -366,6 +389,9 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
             if fp is not None and run.usable and run.fingerprint != fp:
                 st.warning(t("run.settings_changed"), icon=":material/tune:")
 
+    if not (run is not None and run.running):
+        with guarded():
+            history.runs_section(pc, lambda q: share_url(_url_path(pc), q))
     _models(pc, views, chosen, run)
     if views.experiment is not None:
         with guarded():
@@ -376,6 +402,8 @@ def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | 
     """The model's tabs (results, try it, inside, save), or how to get a model."""
     loaded_slot = st.session_state.get(f"{pc.page}.loaded")
     loaded = loaded_slot[1] if loaded_slot else None
+    if loaded is None and run is None:  # the latest run's model, brought back after a reload
+        loaded = history.restored_model(pc.page, pc.task)
     if loaded is not None and not (run is not None and run.running):
         _continue_loaded(pc, chosen, loaded)
     view = None if (run is not None and run.running) else _choose_model(pc, run, loaded)
