@@ -19,8 +19,8 @@ def inline(monkeypatch, tmp_path):
     monkeypatch.setenv("SEQUENCE_LAB_RUNS_DIR", str(tmp_path / "runs"))
 
 
-def _train(at: AppTest) -> AppTest:
-    at.button(key="word_order._train").click().run()
+def _train(at: AppTest, page: str = "word_order") -> AppTest:
+    at.button(key=f"{page}._train").click().run()
     no_problems(at)
     return at
 
@@ -76,7 +76,9 @@ def test_load_settings_puts_a_run_back_into_the_sidebar():
 
 def test_a_reload_brings_the_runs_and_the_latest_model_back_and_another_key_sees_nothing():
     at = _train(page_test("pages/word_order.py", **TINY))
-    token = at.query_params["runs"][0] if isinstance(at.query_params["runs"], list) else at.query_params["runs"]
+    token = (
+        at.query_params["runs"][0] if isinstance(at.query_params["runs"], list) else at.query_params["runs"]
+    )
     assert valid_token(token)
     test_metrics = at.session_state["word_order._history"].records[0].test
     # a new browser session with the same address: runs and model are back
@@ -129,3 +131,60 @@ def test_table_edits_pin_rename_and_delete():
     assert [r.id for r in h.records] == [1, 2]
     assert h.get(1).pinned and h.get(2).name == "fast one"
     assert not ph._apply_edits("word_order", h, edited.iloc[:2], list(h.records))
+
+
+TINY_PAGES = {
+    "stock": {
+        "stock.task.start": "2012-01-01",
+        "stock.task.lookback": "10",
+        "stock.model.hidden_size": "8",
+        "stock.model.embed_dim": "8",
+        "stock.train.epochs": "1",
+    },
+    "sentiment": {
+        "sentiment.arch": "gru",
+        "sentiment.task.max_len": "12",
+        "sentiment.task.max_vocab": "1024",
+        "sentiment.model.hidden_size": "16",
+        "sentiment.model.embed_dim": "16",
+        "sentiment.train.epochs": "1",
+        "sentiment.train.batch_size": "64",
+    },
+    "translation": {
+        "translation.arch": "seq2seq-attn",
+        "translation.task.n_pairs": "200",
+        "translation.model.hidden_size": "16",
+        "translation.model.embed_dim": "16",
+        "translation.train.epochs": "1",
+    },
+    "captioning": {
+        "captioning.task.n_images": "256",
+        "captioning.model.hidden_size": "16",
+        "captioning.model.embed_dim": "8",
+        "captioning.train.epochs": "1",
+    },
+    "long_memory": {
+        "long_memory.task.n_train": "128",
+        "long_memory.task.lag": "6",
+        "long_memory.model.hidden_size": "8",
+        "long_memory.train.epochs": "1",
+    },
+}
+
+
+@pytest.mark.parametrize("page", sorted(TINY_PAGES))
+def test_every_task_page_keeps_its_runs_and_a_reload_brings_them_back(page):
+    at = page_test(f"pages/{page}.py", **TINY_PAGES[page])
+    for seed in ("0", "1"):
+        at.number_input(key=f"{page}.train.seed").set_value(int(seed)).run()
+        _train(at, page)
+    h = at.session_state[f"{page}._history"]
+    assert [r.id for r in h.records] == [1, 2] and all(r.loss for r in h.records)
+    assert "Run 1" in _names(at)
+    assert any(c.value.startswith("Changed from Run 1: Seed 0 → 1") for c in at.caption)
+    token = at.query_params["runs"]
+    token = token[0] if isinstance(token, list) else token
+    again = page_test(f"pages/{page}.py", runs=token, **TINY_PAGES[page])
+    no_problems(again)
+    assert [r.id for r in again.session_state[f"{page}._history"].records] == [1, 2]
+    assert f"{page}._restored" in again.session_state and len(again.tabs) >= 4
