@@ -9,6 +9,7 @@ integer class ids.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -133,3 +134,79 @@ def f1_macro(y_true: Any, y_pred: Any, n_classes: int | None = None) -> float:
     present = set(t.tolist()) | set(p.tolist())
     vals = [s for c, s in enumerate(scores) if c in present]
     return float(np.mean(vals)) if vals else math.nan
+
+
+# ---------------------------------------------------------------- what each metric is
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How to read a metric: which way is better and how its value is written.
+
+    ``kind``: "share" (a fraction 0..1, written as a percentage, changes in points), "percent"
+    (already in percent, e.g. MAPE), "bleu" (0..100 points) or "value" (a plain number).
+    """
+
+    name: str
+    higher_is_better: bool
+    kind: str = "value"
+    unit: str = ""
+
+
+METRICS: dict[str, MetricInfo] = {
+    m.name: m
+    for m in (
+        MetricInfo("loss", False),
+        MetricInfo("rmse", False, unit="price"),
+        MetricInfo("mae", False, unit="price"),
+        MetricInfo("mse", False),
+        MetricInfo("mape", False, "percent", "%"),
+        MetricInfo("perplexity", False),
+        MetricInfo("cer", False, "share"),
+        MetricInfo("wer", False, "share"),
+        MetricInfo("accuracy", True, "share"),
+        MetricInfo("f1", True, "share"),
+        MetricInfo("macro_f1", True, "share"),
+        MetricInfo("f1_macro", True, "share"),
+        MetricInfo("precision", True, "share"),
+        MetricInfo("recall", True, "share"),
+        MetricInfo("exact_match", True, "share"),
+        MetricInfo("token_accuracy", True, "share"),
+        MetricInfo("direction_accuracy", True, "share"),
+        MetricInfo("bleu", True, "bleu"),
+    )
+}
+
+
+def metric_info(name: str) -> MetricInfo:
+    """What is known of ``name``; a metric not listed reads as a plain number, higher is better."""
+    return METRICS.get(name) or MetricInfo(name, True)
+
+
+def format_metric(name: str, value: Any) -> str:
+    """``value`` of metric ``name`` as a person reads it: 81.2 %, 0.0123, 27.4 (BLEU), – when none."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    v = float(value)
+    kind = metric_info(name).kind
+    if kind == "share":
+        return f"{100 * v:.1f} %"
+    if kind == "percent":
+        return f"{v:.2f} %"
+    if kind == "bleu":
+        return f"{v:.1f}"
+    if abs(v) >= 100:
+        return f"{v:,.1f}"
+    return f"{v:.4g}" if abs(v) < 1 else f"{v:.3f}"
+
+
+def format_delta(name: str, delta: float) -> str:
+    """A change of metric ``name``: +3.1 pt for shares and percentages, +0.012 for numbers."""
+    kind = metric_info(name).kind
+    if kind == "share":
+        return f"{100 * delta:+.1f} pt"
+    if kind == "percent":
+        return f"{delta:+.3g} pt"
+    if kind == "bleu":
+        return f"{delta:+.1f}"
+    return f"{delta:+.3g}"

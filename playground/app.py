@@ -51,7 +51,8 @@ INSIGHT_PAGES = (
     PageInfo("pages/decoding.py", "decoding", "nav.decoding", ":material/account_tree:"),
     PageInfo("pages/compare.py", "compare", "nav.compare", ":material/leaderboard:"),
 )
-ALL_PAGES = (HOME, *TASK_PAGES, *INSIGHT_PAGES)
+COURSE = PageInfo("pages/course.py", "course", "nav.course", ":material/school:")
+ALL_PAGES = (HOME, COURSE, *TASK_PAGES, *INSIGHT_PAGES)
 
 
 def page_by_path(url_path: str) -> PageInfo:
@@ -64,19 +65,31 @@ def page_for_task(task: str) -> PageInfo | None:
 
 def pages() -> list:
     out = [st.Page(HOME.file, title=t(HOME.title_key), icon=HOME.icon, default=True)]
-    for p in (*TASK_PAGES, *INSIGHT_PAGES):
+    for p in (COURSE, *TASK_PAGES, *INSIGHT_PAGES):
         out.append(st.Page(p.file, title=t(p.title_key), icon=p.icon, url_path=p.url_path))
     return out
 
 
 def language_switch() -> str:
-    return st.sidebar.selectbox(
+    """The language picker, by name ("English", "한국어"); the address keeps its code (``lang=ko``).
+
+    Not bound to the query parameter by Streamlit, which would write the shown name into the
+    address: the code is read from the address once per session and written back on every run."""
+    ss = st.session_state
+    if "lang" not in ss:
+        code = st.query_params.get("lang")
+        ss["lang"] = code if code in LANGS else "en"
+    lang = st.sidebar.selectbox(
         "Language · 언어",
         list(LANGS),
         key="lang",
-        format_func=lambda code: LANGS.get(code, code),  # "English", "한국어": each in its own script
-        bind="query-params",
+        format_func=lambda code: LANGS.get(code, code),
     )
+    if lang == "en":
+        st.query_params.pop("lang", None)
+    elif st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
 
 
 def _set_threads_once() -> None:

@@ -19,52 +19,21 @@ import pandas as pd
 import streamlit as st
 
 from core.checkpoint import CheckpointError, Loaded, load_bundle
+from core.metrics import METRICS, format_delta, format_metric, metric_info
 from core.train import TrainConfig
 from playground.errors import user_message
 from playground.hosted import limits
 from playground.i18n import t, tn
 
-LOWER_IS_BETTER = {"loss", "rmse", "mae", "mape", "perplexity", "cer", "wer", "mse"}
-FRACTIONS = {
-    "accuracy",
-    "f1",
-    "macro_f1",
-    "f1_macro",
-    "exact_match",
-    "direction_accuracy",
-    "token_accuracy",
-    "precision",
-    "recall",
-}
+FRACTIONS = frozenset(n for n, m in METRICS.items() if m.kind == "share")  # drawn on a 0-100 % axis
 
 
 def higher_is_better(name: str) -> bool:
-    return name not in LOWER_IS_BETTER
+    return metric_info(name).higher_is_better
 
 
-def fmt_metric(name: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    v = float(value)
-    if name in FRACTIONS:
-        return f"{100 * v:.1f} %"
-    if name == "mape":
-        return f"{v:.2f} %"
-    if name == "bleu":
-        return f"{v:.1f}"
-    if abs(v) >= 100:
-        return f"{v:,.1f}"
-    return f"{v:.4g}" if abs(v) < 1 else f"{v:.3f}"
-
-
-def fmt_delta(name: str, delta: float) -> str:
-    if name in FRACTIONS:
-        return f"{100 * delta:+.1f} pt"
-    if name == "mape":
-        return f"{delta:+.3g} pt"
-    if name == "bleu":
-        return f"{delta:+.1f}"
-    return f"{delta:+.3g}"
+fmt_metric = format_metric
+fmt_delta = format_delta
 
 
 def baseline_label(name: str) -> str:

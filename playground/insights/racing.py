@@ -17,7 +17,7 @@ from playground.errors import USER_ERRORS, show_unexpected, show_user_error
 from playground.i18n import t
 from playground.insights import jobs
 from playground.insights.common import lane_color
-from playground.results import metric_label
+from playground.results import fmt_metric, metric_label
 
 Draw = Callable[[jobs.Job], None]
 
@@ -227,14 +227,6 @@ def curves(job: jobs.Job, key: str) -> None:
     b.plotly_chart(val_overlay(job), key=f"{key}.valfig")
 
 
-def _fmt_metric(name: str, value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if name in ("accuracy", "exact_match", "direction"):
-        return f"{100 * value:.1f} %"
-    return f"{value:.4g}"
-
-
 def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """The results (one row per lane) with the column names in the page's language."""
     rows = job.rows()
@@ -245,7 +237,7 @@ def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = No
     for r in rows:
         row = {
             t("ins.col.lane"): r["name"],
-            t("ins.col.metric", metric=metric_label(metric)): _fmt_metric(metric, r["metric"]),
+            t("ins.col.metric", metric=metric_label(metric)): fmt_metric(metric, r["metric"]),
             t("ins.col.params"): f"{r['params']:,}",
             t("ins.col.seconds"): f"{r['seconds']:.1f}",
             t("ins.col.steps"): f"{r['steps']:,}",
