@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from apptest import APP, figures, no_problems, page_test
+from apptest import figures, no_problems, page_test
 from streamlit.testing.v1 import AppTest
 
 from core.history import History, RunRecord, valid_token

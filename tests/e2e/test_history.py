@@ -9,7 +9,11 @@ from conftest import assert_clean, by_key, nudge, open_page, shot, train, wait_i
 
 pytestmark = pytest.mark.e2e
 
-SMALL = {"word_order.task.n_train": "512", "word_order.train.epochs": "2", "word_order.train.stop_at_target": "false"}
+SMALL = {
+    "word_order.task.n_train": "512",
+    "word_order.train.epochs": "2",
+    "word_order.train.stop_at_target": "false",
+}
 
 
 def _trace_names(page, key: str) -> list[str]:
