@@ -8,15 +8,14 @@ tensors the app can plot. Models are run in eval mode (no dropout) and restored 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from core.models.base import UNK, task_loss
+from core.models.base import UNK, evaluating, task_loss
 from core.models.rnn import RecurrentModel
 from core.models.transformer import (
     EncoderOnlyConfig,
@@ -25,18 +24,6 @@ from core.models.transformer import (
     TransformerEncoderModel,
 )
 from core.text import Vocab, tokenize
-
-
-@contextmanager
-def _evaluating(model: nn.Module) -> Iterator[nn.Module]:
-    """Run ``model`` in eval mode (dropout off) and give it back in the mode it was in."""
-    was_training = model.training
-    model.eval()
-    try:
-        yield model
-    finally:
-        model.train(was_training)
-
 
 # --------------------------------------------------------------------------------------------
 # Vanishing gradients
@@ -71,7 +58,7 @@ def hidden_grad_norms(model: RecurrentModel, batch: dict[str, Tensor]) -> Tensor
     B, T = x.shape[:2]
     kind = "regress" if x.is_floating_point() else "classify"
     probe = torch.zeros(B, T, model.cfg.hidden_size, device=device, requires_grad=True)  # (B, T, H)
-    with _evaluating(model), torch.enable_grad():
+    with evaluating(model, grad=True):
         out = model(batch, h_offset=probe)
         loss = task_loss(kind, out.logits, batch) * B  # sum of the per-example losses
         (grad,) = torch.autograd.grad(loss, probe)  # (B, T, H) = dL/dh_t per example
@@ -216,7 +203,7 @@ def attention_pipeline(
     batch = {batch_keys[0]: x, batch_keys[1]: torch.ones_like(x, dtype=torch.bool)}
     layer = model.encoder.layers[0]
     mha = layer.self_attn
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model):
         E = F.embedding(x, embed.weight)[0]  # (T, D)
         P = model.pos.encoding(T)  # (T, D) or None
         X = feed(x)  # (1, T, D) the model's own input path

@@ -18,14 +18,12 @@ larger ``alpha`` favours longer outputs (a raw log-probability only falls as a s
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from core.models.base import EOS, PAD, SOS
+from core.models.base import EOS, PAD, SOS, evaluating
 
 Batch = dict[str, Tensor]
 
@@ -43,18 +41,6 @@ def _log_probs(logits: Tensor) -> Tensor:
     return torch.log_softmax(logits, dim=-1)
 
 
-@contextmanager
-def _inference(model: nn.Module) -> Iterator[None]:
-    """model.eval() and no gradients inside; the previous training mode is restored on exit."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield
-    finally:
-        model.train(was_training)
-
-
 def greedy(model: nn.Module, batch: Batch, max_len: int = 50) -> tuple[Tensor, Tensor | None]:
     """Pick the most probable token at every step until every row has produced EOS.
 
@@ -63,7 +49,7 @@ def greedy(model: nn.Module, batch: Batch, max_len: int = 50) -> tuple[Tensor, T
     (B, T, S) of each generated token over the source (zeros after EOS), or None when the model
     has no attention.
     """
-    with _inference(model):
+    with evaluating(model):
         src = batch["src"]
         B = src.size(0)
         state = model.encode(batch)
@@ -108,7 +94,7 @@ def beam_search(
     alpha = length_penalty
     if beam_width < 1:
         raise ValueError(f"beam_width must be at least 1, got {beam_width}")
-    with _inference(model):
+    with evaluating(model):
         device = batch["src"].device
         B, K = batch["src"].size(0), beam_width
         state = model.encode(batch)

@@ -21,7 +21,7 @@ from torch import nn
 
 from core.config import ConfigError, param
 from core.events import Epoch, Finished, Snapshot, Started, Step
-from core.models.base import PAD, count_params, task_loss
+from core.models.base import PAD, count_params, evaluating, task_loss
 from core.models.words import word_table
 from core.tasks.base import Prepared, Task, iterate, split_size
 
@@ -168,13 +168,8 @@ def snapshot(model: nn.Module, data: Prepared, epoch: int) -> Snapshot | None:
         return None
     batch, tokens = probe
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = model(_to(batch, device), record=True)
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        out = model(_to(batch, device), record=True)
     attention = {k: _to_lists(v[:, 0]) for k, v in out.attention.items()}  # (L, h, Tq, Tk)
     gates = {k: _to_lists(v[0, 0, 0]) for k, v in out.gates.items()}  # (T, H)
     states = _to_lists(out.states[0, 0, 0]) if out.states is not None else None

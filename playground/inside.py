@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 from torch import nn
 
-from core.models.base import SOS, SPECIALS
+from core.models.base import SOS, SPECIALS, evaluating
 from core.tasks.base import Prepared
 from playground import charts
 from playground.export import show
@@ -30,13 +30,8 @@ def _device(model: nn.Module) -> torch.device:
 def run_recorded(model: nn.Module, batch: dict[str, torch.Tensor]) -> Any:
     """One forward pass in eval mode without gradients, asking for attention / states / gates."""
     device = _device(model)
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return model({k: v.to(device) for k, v in batch.items()}, record=True)
-    finally:
-        model.train(was)
+    with evaluating(model):
+        return model({k: v.to(device) for k, v in batch.items()}, record=True)
 
 
 def probe_outputs(model: nn.Module, data: Prepared) -> tuple[Any, dict[str, list[str]]] | None:
@@ -282,13 +277,8 @@ def image_vector_view(model: nn.Module, data: Prepared, key: str) -> bool:
         return False
     batch = probe[0]
     device = _device(model)
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            state = encode({k: v.to(device) for k, v in batch.items()})
-    finally:
-        model.train(was)
+    with evaluating(model):
+        state = encode({k: v.to(device) for k, v in batch.items()})
     v = state.get("context") if isinstance(state, dict) else None
     if v is None:
         return False

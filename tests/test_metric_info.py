@@ -37,3 +37,26 @@ def test_the_app_reads_the_same_table():
     assert results.fmt_metric is format_metric
     assert "exact_match" in results.FRACTIONS and "bleu" not in results.FRACTIONS
     assert results.higher_is_better("accuracy") and not results.higher_is_better("mape")
+
+
+def test_evaluating_turns_dropout_and_gradients_off_and_gives_the_mode_back():
+    import torch
+
+    from core.models.base import evaluating
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Dropout(0.9))
+    x = torch.ones(2, 4)
+    model.train()
+    with evaluating(model):
+        assert not model.training and not torch.is_grad_enabled()
+        assert torch.equal(model(x), model(x))  # dropout off: the same output twice
+    assert model.training and torch.is_grad_enabled()
+    with evaluating(model, grad=True):
+        assert model(x).requires_grad
+    model.eval()
+    try:
+        with evaluating(model):
+            raise ValueError
+    except ValueError:
+        pass
+    assert not model.training  # an eval-mode model stays in eval mode, even after an error

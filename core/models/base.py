@@ -28,6 +28,8 @@ Models of kind seq2seq and caption also implement the step interface used by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -77,3 +79,16 @@ def task_loss(kind: str, logits: Tensor, batch: dict[str, Tensor], label_smoothi
 
 def count_params(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+@contextmanager
+def evaluating(model: torch.nn.Module, *, grad: bool = False) -> Iterator[torch.nn.Module]:
+    """``model`` in eval mode (dropout off) and, unless ``grad``, without gradients; on exit it is
+    back in the mode it was in (a model being trained stays in training mode)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.set_grad_enabled(grad):
+            yield model
+    finally:
+        model.train(was_training)

@@ -104,17 +104,14 @@ def run_batches(model: torch.nn.Module, batches: Any) -> Iterator[tuple[Batch, A
     """Yield (batch on the model's device, ModelOutput) pairs, in eval mode without gradients, one
     batch at a time (so a split's outputs, attention maps included, are never all held at once);
     the model's previous train/eval mode is restored when the batches are done."""
+    from core.models.base import evaluating
+
     device = model_device(model)
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         for batch in batches:
-            with torch.no_grad():
-                b = {k: v.to(device) for k, v in batch.items()}
-                out = model(b)
+            b = {k: v.to(device) for k, v in batch.items()}
+            out = model(b)
             yield b, out
-    finally:
-        model.train(was_training)
 
 
 def split_size(split: Batch) -> int:

@@ -32,7 +32,7 @@ from torch import nn
 
 from core.config import param
 from core.messages import keyed
-from core.models.base import EOS, PAD, SOS, SPECIALS, UNK, task_loss
+from core.models.base import EOS, PAD, SOS, SPECIALS, UNK, evaluating, task_loss
 from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu, token_counts
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
 from core.tasks.grammar import generate_pairs
@@ -176,22 +176,17 @@ def generate(model: nn.Module, split: Batch, tgt_vocab: Vocab, max_len: int) -> 
 
     kind = "seq2seq" if "src_mask" in split else "caption"
     device = model_device(model)
-    was_training = model.training
-    model.eval()
     hyps: list[list[str]] = []
     loss_sum, correct, total = 0.0, 0, 0
-    try:
-        with torch.no_grad():
-            for batch in iterate(split, EVAL_BATCH):
-                batch = to_device(batch, device)
-                out = model(batch)
-                c, n = token_counts(out.logits, batch["tgt_out"])
-                loss_sum += float(task_loss(kind, out.logits, batch)) * n
-                correct, total = correct + c, total + n
-                tokens, _ = greedy(model, batch, max_len)
-                hyps += [tgt_vocab.decode(row) for row in tokens.cpu().tolist()]
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        for batch in iterate(split, EVAL_BATCH):
+            batch = to_device(batch, device)
+            out = model(batch)
+            c, n = token_counts(out.logits, batch["tgt_out"])
+            loss_sum += float(task_loss(kind, out.logits, batch)) * n
+            correct, total = correct + c, total + n
+            tokens, _ = greedy(model, batch, max_len)
+            hyps += [tgt_vocab.decode(row) for row in tokens.cpu().tolist()]
     stats = {"loss": loss_sum / max(total, 1), "token_accuracy": correct / max(total, 1)}
     return hyps, stats
 
