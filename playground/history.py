@@ -13,8 +13,9 @@ nobody writes into a history another address opened.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -32,6 +33,10 @@ from core.history import (
     valid_token,
 )
 from playground.i18n import field_label, t, tn
+
+if TYPE_CHECKING:
+    from playground.runner import Run
+    from playground.settings import Chosen, PageConfig
 
 PARAM = "runs"  # the query parameter that holds the token
 GHOSTS = 5  # earlier runs drawn behind the current one (pinned ones first)
@@ -119,7 +124,7 @@ def forget_restored(page: str) -> None:
         st.session_state.pop(k, None)
 
 
-def begin(page: str, run: Any, chosen: Any) -> None:
+def begin(page: str, run: Run, chosen: Chosen) -> None:
     """Label a run that was just submitted with its id and the settings it came from."""
     h = history(page)
     run.history_id = h.new_id()
@@ -129,9 +134,9 @@ def begin(page: str, run: Any, chosen: Any) -> None:
     forget_restored(page)  # a new run on the page replaces a model a reload brought back
 
 
-def record(page: str, run: Any) -> RunRecord | None:
+def record(page: str, run: Run | None) -> RunRecord | None:
     """Add a run that ended to the page's history, once; store it (and its model) for reloads."""
-    if run is None or not run.done or getattr(run, "recorded", False) or not getattr(run, "history_id", 0):
+    if run is None or not run.done or run.recorded or not run.history_id:
         return None
     run.recorded = True
     if run.finished is None:  # failed before training: nothing to compare
@@ -156,9 +161,9 @@ def record(page: str, run: Any) -> RunRecord | None:
     return rec
 
 
-def _persist(page: str, h: History, run: Any = None) -> None:
+def _persist(page: str, h: History, run: Run | None = None) -> None:
     model_zip = None
-    if run is not None and getattr(run, "usable", False):
+    if run is not None and run.usable:
         try:
             model_zip = run.bundle()
         except Exception:  # noqa: BLE001 - the history is kept even if the model cannot be
@@ -195,10 +200,10 @@ def change_text(changes: list[tuple[str, Any, Any]]) -> str:
     return ", ".join(parts)
 
 
-def changed_from_previous(page: str, run: Any) -> str | None:
+def changed_from_previous(page: str, run: Run) -> str | None:
     """What the current run changed from the page's previous run, as a sentence (None: nothing)."""
     h = history(page)
-    rid = getattr(run, "history_id", 0)
+    rid = run.history_id
     if not rid or not h.records:
         return None
     before = [r for r in h.records if r.id < rid]
@@ -209,8 +214,8 @@ def changed_from_previous(page: str, run: Any) -> str | None:
         id=rid,
         task=run.spec.task.name,
         arch=run.spec.arch,
-        settings=getattr(run, "settings", {}),
-        preset=getattr(run, "preset", None),
+        settings=run.settings,
+        preset=run.preset,
     )
     changes = differences(prev, now)
     if not changes:
@@ -223,26 +228,27 @@ def ghosts(page: str, current_id: int) -> list[RunRecord]:
     others = [r for r in history(page).records if r.id != current_id]
     pinned = [r for r in others if r.pinned]
     rest = [r for r in others if not r.pinned]
-    chosen = (
-        pinned[-GHOSTS:] + rest[-max(0, GHOSTS - len(pinned)) :] if GHOSTS > len(pinned) else pinned[-GHOSTS:]
-    )
-    return sorted(chosen, key=lambda r: r.id)
+    keep = pinned[-GHOSTS:]
+    room = GHOSTS - len(keep)
+    if room > 0:
+        keep += rest[-room:]
+    return sorted(keep, key=lambda r: r.id)
 
 
-def ghost_hover(page: str, ghost: RunRecord, current: Any) -> str:
+def ghost_hover(page: str, ghost: RunRecord, current: Run) -> str:
     """How the earlier run differs from the current one, for the hover text."""
     now = RunRecord(
-        id=getattr(current, "history_id", 0),
+        id=current.history_id,
         task=current.spec.task.name,
         arch=current.spec.arch,
-        settings=getattr(current, "settings", {}),
-        preset=getattr(current, "preset", None),
+        settings=current.settings,
+        preset=current.preset,
     )
     changes = differences(ghost, now)
     return label(ghost) + (f" ({change_text(changes)})" if changes else "")
 
 
-def load_settings(pc: Any, run_id: int) -> None:
+def load_settings(pc: PageConfig, run_id: int) -> None:
     """Callback: put a run's settings back into the sidebar (before the widgets are drawn)."""
     from playground.settings import reset_page
 
@@ -281,7 +287,7 @@ def _apply_edits(page: str, h: History, edited: Any, shown: list[RunRecord]) -> 
     return changed
 
 
-def runs_section(pc: Any, share: Any) -> None:
+def runs_section(pc: PageConfig, share: Callable[[dict[str, str]], str]) -> None:
     """The page's runs table: what differed, how each ended, and what to do with them."""
     import pandas as pd
 
