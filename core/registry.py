@@ -27,6 +27,13 @@ class Arch:
     pinned: dict[str, Any] = field(default_factory=dict)  # fields this architecture fixes
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
     restrict: dict[str, tuple] = field(default_factory=dict)  # narrower choices for some fields
+    # architectures of one family share a task's tuned defaults unless the task names the
+    # architecture itself (Task.tuned): "recurrent" for rnn/lstm/gru, else the name
+    family: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.name)
 
     def default_config(self) -> Any:
         return dataclasses.replace(self.config(), **self.pinned)
@@ -64,6 +71,7 @@ def _archs() -> dict[str, Arch]:
             seq,
             "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
             {"cell": "rnn", "readout": "last"},
+            family="recurrent",
         ),
         Arch(
             "lstm",
@@ -73,6 +81,7 @@ def _archs() -> dict[str, Arch]:
             seq,
             "input/forget/output gates and a cell state that carries long-term memory",
             {"cell": "lstm", "readout": "last"},
+            family="recurrent",
         ),
         Arch(
             "gru",
@@ -82,6 +91,7 @@ def _archs() -> dict[str, Arch]:
             seq,
             "reset and update gates: LSTM's gating simplified, faster",
             {"cell": "gru", "readout": "last"},
+            family="recurrent",
         ),
         Arch(
             "transformer-encoder",

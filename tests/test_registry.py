@@ -106,3 +106,29 @@ def test_presets_follow_the_paper():
     )
     big = make_config("transformer", preset="paper-big")
     assert (big.d_model, big.n_heads, big.d_ff, big.dropout) == (1024, 16, 4096, 0.3)
+
+
+def test_every_task_has_tuned_defaults_for_every_architecture_that_serves_it():
+    from core.registry import compatible, get_arch, get_task, tasks
+
+    for name in tasks():
+        task = get_task(name)
+        for arch in compatible(name):
+            model, train = task.defaults(arch)  # KeyError: a new architecture nobody tuned here
+            fields = {f.name for f in get_arch(arch).knobs()}
+            assert set(model) <= fields | set(get_arch(arch).pinned), (name, arch, set(model) - fields)
+            assert train.get("epochs"), (name, arch)
+
+
+def test_defaults_come_from_the_architecture_first_then_its_family():
+    from core.tasks.translation import TranslationTask
+    from core.tasks.word_order import WordOrderTask
+
+    assert (
+        TranslationTask.defaults("seq2seq")[1]["epochs"]
+        != TranslationTask.defaults("seq2seq-attn")[1]["epochs"]
+    )
+    assert WordOrderTask.defaults("rnn") == WordOrderTask.defaults("gru")  # the recurrent family
+    a, _ = WordOrderTask.defaults("lstm")
+    a["hidden_size"] = -1  # a copy: the table itself is not changed
+    assert WordOrderTask.defaults("lstm")[0]["hidden_size"] != -1

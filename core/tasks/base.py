@@ -191,12 +191,23 @@ class Task(ABC):
     # examples of different lengths, padded (Prepared.lengths says how long each one is)
     variable_length: ClassVar[bool] = False
 
+    # the task's tuned defaults: architecture name or family ("recurrent", "transformer-encoder",
+    # "seq2seq", ...) -> (model config overrides, train config overrides), chosen so that the
+    # default settings train to a useful result in seconds on a 2-core CPU. Every architecture
+    # that serves the task must find an entry (tests/test_registry.py checks every pair).
+    tuned: ClassVar[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {}
+
     @classmethod
     def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Task-specific defaults for an architecture: (model config overrides, train config
-        overrides), chosen so that the default settings train to a useful result in well under
-        a minute on a 2-core CPU."""
-        return {}, {}
+        """(model config overrides, train config overrides) for ``arch``: the entry for the
+        architecture itself, else for its family; KeyError when the task has tuned neither."""
+        from core.registry import get_arch
+
+        for key in (arch, get_arch(arch).family):
+            if key in cls.tuned:
+                model, train = cls.tuned[key]
+                return dict(model), dict(train)
+        raise KeyError(f"task {cls.name!r} has no tuned defaults for architecture {arch!r}")
 
     @classmethod
     @abstractmethod

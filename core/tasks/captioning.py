@@ -322,14 +322,12 @@ class CaptioningTask(Task):
         "both shapes, name their colours and say where one is relative to the other."
     )
 
-    @classmethod
-    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        if arch == "captioner":
-            return (
-                {"cell": "gru", "embed_dim": 32, "hidden_size": 256, "encoder": "cnn"},
-                {"epochs": 20, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
-            )
-        return {}, {}
+    tuned: ClassVar[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
+        "captioner": (
+            {"cell": "gru", "embed_dim": 32, "hidden_size": 256, "encoder": "cnn"},
+            {"epochs": 20, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
+        ),
+    }
 
     @classmethod
     def prepare(cls, opts: CaptioningOptions, seed: int = 0, upload: bytes | None = None) -> CaptioningData:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -1109,19 +1109,18 @@ class StockTask(Task):
         "beating persistence is harder than it looks."
     )
 
-    @classmethod
-    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Small models and few epochs: ~2,200 training windows of 30 days train in seconds.
-
-        Daily returns are mostly noise, so bigger models and longer training only overfit.
-        """
-        train = {"epochs": 8, "batch_size": 128, "lr": 1e-3}
-        if arch in ("rnn", "lstm", "gru"):
-            return {"embed_dim": 32, "hidden_size": 64, "num_layers": 1, "dropout": 0.0}, train
-        if arch == "transformer-encoder":
-            model = {"d_model": 32, "n_heads": 4, "d_ff": 64, "n_layers": 1, "dropout": 0.1}
-            return model, train
-        return {}, train
+    # Small models and few epochs: ~2,200 training windows of 30 days train in seconds. Daily
+    # returns are mostly noise, so bigger models and longer training only overfit.
+    tuned: ClassVar[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
+        "recurrent": (
+            {"embed_dim": 32, "hidden_size": 64, "num_layers": 1, "dropout": 0.0},
+            {"epochs": 8, "batch_size": 128, "lr": 1e-3},
+        ),
+        "transformer-encoder": (
+            {"d_model": 32, "n_heads": 4, "d_ff": 64, "n_layers": 1, "dropout": 0.1},
+            {"epochs": 8, "batch_size": 128, "lr": 1e-3},
+        ),
+    }
 
     @classmethod
     def prepare(cls, opts: StockOptions, seed: int = 0, upload: bytes | None = None) -> StockPrepared:

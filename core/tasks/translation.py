@@ -467,32 +467,21 @@ class TranslationTask(Task):
         "human translations of emoji names (English -> Korean or French)."
     )
 
-    @classmethod
-    def defaults(cls, arch: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Settings measured to pass the target on the default toy corpus (see the report)."""
-        if arch == "transformer":
-            return (
-                {
-                    "d_model": 64,
-                    "n_heads": 4,
-                    "d_ff": 128,
-                    "n_enc_layers": 2,
-                    "n_dec_layers": 2,
-                    "dropout": 0.1,
-                },
-                {"epochs": 6, "batch_size": 64, "lr": 2e-3, "clip": 1.0},
-            )
-        if arch == "seq2seq-attn":
-            return (
-                {"cell": "gru", "embed_dim": 64, "hidden_size": 128, "num_layers": 1},
-                {"epochs": 4, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
-            )
-        if arch == "seq2seq":
-            return (
-                {"cell": "gru", "embed_dim": 64, "hidden_size": 128, "num_layers": 1},
-                {"epochs": 10, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
-            )
-        return {}, {}
+    # Settings measured to pass the target on the default toy corpus (see the report).
+    tuned: ClassVar[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
+        "transformer": (
+            {"d_model": 64, "n_heads": 4, "d_ff": 128, "n_enc_layers": 2, "n_dec_layers": 2, "dropout": 0.1},
+            {"epochs": 6, "batch_size": 64, "lr": 2e-3, "clip": 1.0},
+        ),
+        "seq2seq-attn": (
+            {"cell": "gru", "embed_dim": 64, "hidden_size": 128, "num_layers": 1},
+            {"epochs": 4, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
+        ),
+        "seq2seq": (
+            {"cell": "gru", "embed_dim": 64, "hidden_size": 128, "num_layers": 1},
+            {"epochs": 10, "batch_size": 64, "lr": 3e-3, "clip": 1.0},
+        ),
+    }
 
     @classmethod
     def prepare(cls, opts: TranslationOptions, seed: int = 0, upload: bytes | None = None) -> TranslationData:
