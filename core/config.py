@@ -28,13 +28,24 @@ def param(
     log: bool = False,
     step: float | None = None,
     data: bool = False,
+    kinds: frozenset[str] | None = None,
 ) -> Any:
     """Declare a config field with its allowed range (lo..hi) or choices and a help text.
 
     ``data=True`` marks a field that the task fills in (vocabulary size, number of classes, ...):
-    the CLI still accepts it, the app does not show it as a knob.
+    the CLI still accepts it, the app does not show it as a knob. ``kinds``: the task kinds the
+    field means something for (None: every kind); elsewhere the app does not offer it.
     """
-    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help, "log": log, "step": step, "data": data}
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "choices": choices,
+        "help": help,
+        "log": log,
+        "step": step,
+        "data": data,
+        "kinds": kinds,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -50,6 +61,10 @@ class FieldInfo:
     log: bool
     step: float | None
     data: bool
+    kinds: frozenset[str] | None = None  # task kinds the field means something for (None: all)
+
+    def serves(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
 def _field_type(cls: type, f: dataclasses.Field) -> type:
@@ -79,6 +94,7 @@ def describe(cls_or_obj: Any) -> list[FieldInfo]:
                 log=m.get("log", False),
                 step=m.get("step"),
                 data=m.get("data", False),
+                kinds=m.get("kinds"),
             )
         )
     return out

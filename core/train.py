@@ -34,7 +34,13 @@ class TrainConfig:
     optimizer: str = param("adam", choices=("adam", "adamw", "sgd"), help="optimiser")
     weight_decay: float = param(0.0, lo=0.0, hi=1.0, help="L2 penalty (decoupled for AdamW)")
     clip: float = param(1.0, lo=0.0, hi=100.0, help="clip the gradient norm to this value (0 = off)")
-    label_smoothing: float = param(0.0, lo=0.0, hi=0.5, help="label smoothing for cross-entropy (paper: 0.1)")
+    label_smoothing: float = param(
+        0.0,
+        lo=0.0,
+        hi=0.5,
+        help="label smoothing for cross-entropy (paper: 0.1)",
+        kinds=frozenset({"classify", "seq2seq", "caption"}),  # the losses that are cross-entropy
+    )
     warmup_steps: int = param(
         0,
         lo=0,
@@ -42,7 +48,11 @@ class TrainConfig:
         help="Transformer schedule of the paper (5.3): linear warm-up then 1/sqrt(step); 0 = constant lr",
     )
     teacher_forcing: float = param(
-        1.0, lo=0.0, hi=1.0, help="Seq2Seq: share of decoder inputs taken from the target"
+        1.0,
+        lo=0.0,
+        hi=1.0,
+        help="Seq2Seq: share of decoder inputs taken from the target",
+        kinds=frozenset({"seq2seq", "caption"}),  # the models with a decoder
     )
     embedding_lr: float = param(
         1.0,
@@ -50,6 +60,7 @@ class TrainConfig:
         hi=10.0,
         help="learning rate of the word embedding, as a multiple of lr: 1 = like the rest of the model, "
         "below 1 keeps pretrained vectors near where they started, 0 freezes them",
+        kinds=frozenset({"classify"}),  # only the classifiers hand their word table over (param_groups)
     )
     early_stopping: int = param(
         0, lo=0, hi=100, help="stop after this many epochs without a better validation metric (0 = off)"

@@ -32,13 +32,6 @@ from playground.i18n import field_help, field_label, t
 BIND = "query-params"
 TRAIN_MAIN = ("epochs", "batch_size", "lr", "optimizer")
 TRAIN_SPECIAL = ("seed", "device", "amp", "max_params", "max_seconds", "snapshots")
-# training knobs that only mean something for some task kinds
-TRAIN_KINDS = {
-    "teacher_forcing": {"seq2seq", "caption"},
-    "label_smoothing": {"classify", "seq2seq", "caption"},
-    # only the classifiers hand their word table to the optimiser (core.train.param_groups)
-    "embedding_lr": {"classify"},
-}
 
 
 @dataclass(frozen=True)
@@ -578,7 +571,7 @@ def sidebar(pc: PageConfig) -> Chosen:
             if name in TRAIN_MAIN or name in ("seed", "device"):
                 continue
             slot = st.empty()
-            if name in TRAIN_KINDS and task.kind not in TRAIN_KINDS[name]:
+            if not info.serves(task.kind):  # e.g. teacher forcing: only models with a decoder
                 continue
             if name == "amp" and "cuda" not in devices:
                 continue
