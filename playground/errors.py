@@ -21,11 +21,9 @@ def user_errors() -> tuple[type[Exception], ...]:
     Imported on first use, not with this module: they live in core modules that load torch, and the
     home page, which never needs torch, should not wait for it on a cold server.
     """
-    from core.checkpoint import CheckpointError
-    from core.config import ConfigError
-    from core.tasks.base import DataError
+    from core.execution import USER_ERRORS  # the one list, shared with the executors
 
-    return (ConfigError, DataError, CheckpointError)
+    return USER_ERRORS
 
 
 def __getattr__(name: str) -> object:  # ``from playground.errors import USER_ERRORS`` still works

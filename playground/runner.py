@@ -27,14 +27,14 @@ from torch import nn
 from core.checkpoint import CheckpointError, bundle, config_json
 from core.config import ConfigError
 from core.events import Epoch, Finished, Snapshot, Started, Step
-from core.execution import USER_ERRORS, Executor, Handle, Job, QueueFull, executor_from_env
+from core.execution import Executor, Handle, Job, QueueFull, executor_from_env
 from core.runs import RunSpec, run_metrics
 from playground.hosted import limits
 
 GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
 QUEUED_REFRESH_S = 2.0  # how often a page waiting in line redraws its place
 
-__all__ = ["USER_ERRORS", "Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
+__all__ = ["Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
 
 
 class Busy(RuntimeError):

@@ -24,7 +24,7 @@ import streamlit as st
 
 from core.config import ConfigError, FieldInfo, describe
 from core.registry import compatible, get_arch, get_task, make_config
-from core.tasks.base import DataError, Task
+from core.tasks.base import Task
 from core.train import TrainConfig, available_devices
 from playground.hosted import Limits, limits
 from playground.i18n import field_help, field_label, t
@@ -635,10 +635,3 @@ def share_url(url_path: str, query: dict[str, str], current_url: str | None = No
         base = f"{parts.scheme}://{parts.netloc}{prefix}"
     qs = urlencode(sorted(query.items()))
     return base + url_path + (f"?{qs}" if qs else "")
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors that belong next to the settings
-# ---------------------------------------------------------------------------------------------
-
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, DataError)
