@@ -388,3 +388,24 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
         data_bytes=int(data_bytes),
         threads=threads,
     )
+
+
+def check_params(n_params: int, limit: int, *, who: str = "") -> None:
+    """Refuse a model with more than ``limit`` parameters (0 = no limit): a ConfigError that says
+    how many it has and what to make smaller. The one check the trainer, the app's queue and the
+    checkpoint loader all use."""
+    if limit and n_params > limit:
+        from core.config import ConfigError
+        from core.messages import keyed
+
+        prefix = f"{who}: " if who else ""
+        raise keyed(
+            ConfigError(
+                f"{prefix}the model has {n_params:,} parameters, more than the limit of {limit:,}; "
+                "make it smaller (hidden size, layers, d_model)"
+            ),
+            "limit.params",
+            who=prefix,
+            params=f"{n_params:,}",
+            limit=f"{limit:,}",
+        )

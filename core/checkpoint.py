@@ -27,6 +27,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 from torch import nn
 
+from core.budget import check_params
 from core.config import ConfigError, resolve
 from core.models.base import count_params
 from core.registry import build, get_arch, get_task
@@ -226,14 +227,16 @@ def plan_restore(config: dict[str, Any], max_params: int = 0) -> _Plan:
             why=str(e),
         ) from None
     params = count_params(shell)
-    if max_params and params > max_params:
+    try:
+        check_params(params, max_params)
+    except ConfigError:
         raise CheckpointError(
             f"this model has {params:,} parameters, more than this server's limit of {max_params:,}; "
             "it was not loaded",
             "checkpoint.too_big",
             params=f"{params:,}",
             limit=f"{max_params:,}",
-        )
+        ) from None
     shapes = {k: (tuple(v.shape), v.is_floating_point()) for k, v in shell.state_dict().items()}
     return _Plan(task, arch, model_cfg, task_opts, params, shapes)
 

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from core.budget import check_params
 from core.config import ConfigError, param
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.models.base import PAD, count_params, evaluating, task_loss
@@ -230,11 +231,7 @@ def train(
     unless the run diverged before finishing a single epoch.
     """
     n_params = count_params(model)
-    if cfg.max_params and n_params > cfg.max_params:
-        raise ConfigError(
-            f"the model has {n_params:,} parameters, more than the limit of {cfg.max_params:,}; "
-            "make it smaller (hidden size, layers, d_model)"
-        )
+    check_params(n_params, cfg.max_params)
     device = pick_device(cfg.device)
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)

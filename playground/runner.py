@@ -25,7 +25,6 @@ import streamlit as st
 from torch import nn
 
 from core.checkpoint import CheckpointError, bundle, config_json
-from core.config import ConfigError
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.execution import Executor, Handle, Job, QueueFull, executor_from_env
 from core.runs import RunSpec, run_metrics
@@ -229,13 +228,9 @@ def session_alive_checker() -> Callable[[], bool]:
 
 def check_params(name: str, n_params: int) -> None:
     """The hosted parameter cap, before anything is queued or built in a worker."""
-    lim = limits()
-    if lim.max_params and n_params > lim.max_params:
-        who = f"{name}: " if name else ""
-        raise ConfigError(
-            f"{who}the model has {n_params:,} parameters, more than this server's limit of "
-            f"{lim.max_params:,}; make it smaller (hidden size, layers, d_model)"
-        )
+    from core.budget import check_params as refuse_over
+
+    refuse_over(n_params, limits().max_params, who=name)
 
 
 def _check_budget(lanes: list[tuple[str, RunSpec]]) -> None:

@@ -189,3 +189,17 @@ def test_the_largest_slider_model_is_estimated_without_allocating_it():
     assert e.state_bytes == (4 + 4 + 8 + 4) * e.params  # weights, gradients, Adam, last good copy
     assert e.total_bytes > 8 * 1024**3  # the issue saw the server at 8.2 GB
     assert e.seconds > 3600  # and an ETA of hours
+
+
+def test_one_parameter_limit_for_the_trainer_the_queue_and_the_loader():
+    import pytest
+
+    from core.budget import check_params
+    from core.config import ConfigError
+
+    check_params(10, 0)  # no limit
+    check_params(10, 10)
+    with pytest.raises(ConfigError) as e:
+        check_params(11, 10, who="lstm")
+    assert str(e.value).startswith("lstm: the model has 11 parameters, more than the limit of 10")
+    assert e.value.key == "limit.params" and e.value.values["limit"] == "10"
