@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.app import ALL_PAGES, TASK_PAGES, ensure_shell
+from playground.app import ALL_PAGES, COURSE, TASK_PAGES, ensure_shell
+from playground.course.steps import step_for_concept
 from playground.errors import guarded
 from playground.i18n import t
 
@@ -144,6 +145,14 @@ def _concepts() -> None:
                         icon=":material/arrow_forward:",
                         query_params=c.query or None,
                     )
+                    step = step_for_concept(c.key)
+                    if step is not None:  # the course's step that teaches it, with an experiment
+                        st.page_link(
+                            COURSE.file,
+                            label=t("course.home_link", n=step),
+                            icon=":material/school:",
+                            query_params={"step": str(step)},
+                        )
 
 
 def home_page() -> None:

@@ -1,0 +1,1 @@
+"""A guided course through the notes: explain, predict, run the experiment, check."""

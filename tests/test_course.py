@@ -1,0 +1,170 @@
+"""AppTest of the Course page: every step in both languages (explanation shown, a prediction made,
+its experiment run with tiny settings, the check shown beside the prediction), the step in the
+address, skipping, previous/next, and the home page's links into the course.
+
+``SEQUENCE_LAB_EXECUTOR=inline`` trains inside the script run and ``SEQUENCE_LAB_COURSE_TINY``
+makes every experiment a second or two.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from apptest import no_problems, page_test, scan_components_once
+
+from playground import i18n
+from playground.course.model import TINY_ENV, Choice, Number, Trained
+from playground.course.steps import STEPS, number_of, step_for_concept
+
+pytestmark = pytest.mark.usefixtures("scan_components_once")
+_ = scan_components_once
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+FILE = "pages/course.py"
+
+
+@pytest.fixture(autouse=True)
+def tiny_inline(monkeypatch):
+    monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "inline")
+    monkeypatch.setenv(TINY_ENV, "1")
+    monkeypatch.delenv("SEQUENCE_LAB_HOSTED", raising=False)
+
+
+def s(lang: str, key: str, **values: str) -> str:
+    text = i18n.STRINGS[lang][key]
+    return text.format(**values) if values else text
+
+
+def make_prediction(at, step) -> None:
+    """Through the session state: AppTest formats a radio's options in the test's own language."""
+    pred = step.prediction
+    guess = pred.options[0] if isinstance(pred, Choice) else float(pred.default)
+    at.session_state[f"course.{step.key}.guess"] = guess
+    at.run()
+    no_problems(at)
+
+
+def run_button(at, step):
+    return at.button(key=f"course.{step.key}._run")
+
+
+def walk(at, step, lang: str) -> None:
+    """Explanation -> prediction -> run -> check, on the step the page shows now."""
+    no_problems(at)
+    n = number_of(step.key)
+    assert at.query_params["step"] == [str(n)] or at.query_params["step"] == str(n)
+    assert at.header[0].value == f"{n}. {s(lang, f'course.step.{step.key}.title')}"
+    assert s(lang, f"course.step.{step.key}.body") in [m.value for m in at.markdown]
+    if step.equation:
+        assert step.equation in at.latex[0].value
+    assert run_button(at, step).disabled  # predict first
+    make_prediction(at, step)
+    assert not run_button(at, step).disabled
+    run_button(at, step).click().run()
+    no_problems(at)
+    assert s(lang, "course.check") in [h.value for h in at.subheader]
+    measured = at.metric[1].value
+    assert measured and measured != "–"
+    assert at.metric[0].value != "–"  # the prediction, kept beside the measurement
+    boxes = [b.value for b in at.success] + [b.value for b in at.warning]
+    assert s(lang, "course.right") in boxes or s(lang, "course.not_right") in boxes
+    assert at.dataframe, "the check shows its numbers"
+    texts = " ".join(m.value for m in at.markdown)
+    why_keys = [k for k in i18n.EN if k.startswith(f"course.step.{step.key}.why")]
+    assert any(i18n.STRINGS[lang][k].split("{")[0][:25] in texts for k in why_keys)
+    if lang == "ko":
+        assert HANGUL.search(at.header[0].value)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_step_explains_predicts_runs_and_checks(lang, monkeypatch):
+    if lang != "en":  # AppTest formats widget options in the test's own thread: speak the same language there
+        monkeypatch.setattr(i18n, "current_lang", lambda: lang)
+    at = page_test(FILE, step="1", **({"lang": lang} if lang != "en" else {}))
+    assert at.title[0].value == s(lang, "course.title")
+    for i, step in enumerate(STEPS):
+        walk(at, step, lang)
+        if isinstance(step.experiment, Trained):
+            job = at.session_state[f"course.{step.key}.job"]
+            assert job.done and not job.error
+        # the progress counts the steps checked so far
+        assert (
+            s(lang, "course.progress", n=str(i + 1), total=str(len(STEPS)), done=str(i + 1))
+            in at.get("progress")[0].proto.text
+        )
+        if i + 1 < len(STEPS):
+            at.button(key="course._next").click().run()
+    assert at.button(key="course._next").disabled  # the last step
+
+
+def test_the_address_opens_a_step_and_skipping_and_going_back_work():
+    at = page_test(FILE, step="7")
+    no_problems(at)
+    assert at.header[0].value.startswith("7. ")
+    # nothing checked yet: the forward button says Skip
+    assert at.button(key="course._next").label == s("en", "course.skip")
+    at.button(key="course._next").click().run()
+    assert at.header[0].value.startswith("8. ")
+    assert at.query_params["step"] in ("8", ["8"])
+    at.button(key="course._prev").click().run()
+    at.button(key="course._prev").click().run()
+    assert at.header[0].value.startswith("6. ")
+    assert at.session_state["course.step"] == 6
+    # the sidebar jumps anywhere
+    at.selectbox(key="course.pick").set_value(20).run()
+    assert at.header[0].value.startswith("20. ")
+    # a step outside the course, or not a number, opens the first
+    for bad in ("0", "99", "seven"):
+        at = page_test(FILE, step=bad)
+        no_problems(at)
+        assert at.header[0].value.startswith("1. ")
+
+
+def test_a_prediction_is_locked_when_the_experiment_runs():
+    step = STEPS[number_of("multihead") - 1]
+    at = page_test(FILE, step=str(number_of("multihead")))
+    at.radio(key="course.multihead.guess").set_value("more").run()
+    run_button(at, step).click().run()
+    no_problems(at)
+    assert at.metric[0].value == s("en", "course.step.multihead.option.more")
+    assert at.metric[1].value == s("en", "course.step.multihead.option.same")  # measured: same count
+    assert s("en", "course.not_right") in [w.value for w in at.warning]
+    at.radio(key="course.multihead.guess").set_value("same").run()  # changing it afterwards ...
+    assert at.metric[0].value == s("en", "course.step.multihead.option.more")  # ... does not rewrite it
+
+
+def test_numbers_are_judged_with_their_tolerance():
+    step = STEPS[number_of("qkv") - 1]
+    assert isinstance(step.prediction, Number)
+    assert step.prediction.close(64, 64) and not step.prediction.close(512, 64)
+    at = page_test(FILE, step=str(number_of("qkv")))
+    at.number_input(key="course.qkv.guess").set_value(64.0).run()
+    run_button(at, step).click().run()
+    no_problems(at)
+    assert s("en", "course.right") in [b.value for b in at.success]
+
+
+def test_the_home_page_links_into_the_course():
+    at = page_test()
+    no_problems(at)
+    links = [el.proto for el in at.get("page_link") if el.proto.page == "course"]
+    assert links, "the concept map links into the course"
+    assert step_for_concept("lstm") == number_of("lstm")
+    labels = {p.label for p in links}
+    assert s("en", "course.home_link", n=str(number_of("lstm"))) in labels
+
+
+def test_every_step_has_its_texts_in_both_languages():
+    for step in STEPS:
+        for lang in ("en", "ko"):
+            for part in ("title", "body", "question"):
+                assert i18n.STRINGS[lang].get(f"course.step.{step.key}.{part}"), (lang, step.key, part)
+            if isinstance(step.prediction, Choice):
+                for option in step.prediction.options:
+                    assert i18n.STRINGS[lang].get(f"course.step.{step.key}.option.{option}"), (
+                        step.key,
+                        option,
+                    )
+            assert any(k.startswith(f"course.step.{step.key}.why") for k in i18n.STRINGS[lang])
+    assert 20 <= len(STEPS) <= 30
