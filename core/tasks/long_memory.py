@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -103,6 +103,8 @@ def _seeded(seed: int, stream: int) -> torch.Generator:
 
 @dataclass
 class LongMemoryData(TokenClassData):
+    opts: LongMemoryOptions = field(default_factory=LongMemoryOptions)
+
     example_input: ClassVar[str] = "'C a b a ... ?'"
 
     def regenerate(self) -> LongMemoryData:

@@ -22,6 +22,10 @@ from core.analysis import attention_pipeline
 from core.models.base import SPECIALS, UNK
 from core.models.positional import POSITIONAL_KINDS
 from core.models.transformer import TokenEmbedding, Transformer, TransformerEncoderModel
+from core.tasks.base import Prepared
+from core.tasks.sentiment import SentimentPrepared
+from core.tasks.translation import TranslationData
+from core.tasks.word_order import WordOrderData
 from core.text import Vocab, tokenize
 from playground import charts, runner
 from playground.errors import guarded
@@ -49,19 +53,33 @@ class Source:
     arch: str = ""
 
 
-def _example(data: Any, page: str) -> str:
-    if page == "word_order":
-        return "a A b c B d"
-    if page == "translation":
-        for s, _ in (getattr(data, "pairs", {}) or {}).get("test", []):
-            if 5 <= len(s) <= 9:
-                return " ".join(s)
-    if page == "sentiment":
-        for text in (getattr(data, "texts", {}) or {}).get("test", []):
-            words = tokenize(text)
-            if 6 <= len(words) <= 16:
-                return text
-    return DEFAULT_TEXT
+def _translation_source(model: Transformer, data: TranslationData) -> Source:
+    example = next((" ".join(s) for s, _ in data.pairs.get("test", []) if 5 <= len(s) <= 9), DEFAULT_TEXT)
+    return Source("translation", model, data.src_vocab, reverse=data.reverse_source, example=example)
+
+
+def _sentiment_source(model: TransformerEncoderModel, data: SentimentPrepared) -> Source:
+    example = next((s for s in data.texts.get("test", []) if 6 <= len(tokenize(s)) <= 16), DEFAULT_TEXT)
+    return Source("sentiment", model, data.vocab, example=example)
+
+
+def _word_order_source(model: TransformerEncoderModel, data: WordOrderData) -> Source:
+    return Source(
+        "word_order", model, Vocab.from_json(data.vocab), split_on_spaces=True, example="a A b c B d"
+    )
+
+
+def _source(model: nn.Module, data: Prepared) -> Source | None:
+    """The source for a Transformer trained on a task page (None for any other model)."""
+    if isinstance(model, Transformer) and isinstance(model.src_embed, TokenEmbedding):
+        if isinstance(data, TranslationData):
+            return _translation_source(model, data)
+    elif isinstance(model, TransformerEncoderModel) and isinstance(model.embed, TokenEmbedding):
+        if isinstance(data, SentimentPrepared):
+            return _sentiment_source(model, data)
+        if isinstance(data, WordOrderData):
+            return _word_order_source(model, data)
+    return None
 
 
 def trained_sources() -> list[Source]:
@@ -71,28 +89,10 @@ def trained_sources() -> list[Source]:
         run = runner.current(page)
         if run is None or not run.usable:
             continue
-        model = run.model
-        if isinstance(model, Transformer):
-            embed, vocab = model.src_embed, getattr(run.spec.data, "src_vocab", None)
-        elif isinstance(model, TransformerEncoderModel):
-            embed, vocab = model.embed, getattr(run.spec.data, "vocab", None)
-        else:
-            continue
-        if not isinstance(embed, TokenEmbedding) or vocab is None:
-            continue
-        if not isinstance(vocab, Vocab):
-            vocab = Vocab.from_json(list(vocab))
-        out.append(
-            Source(
-                key=page,
-                model=model,
-                vocab=vocab,
-                split_on_spaces=page == "word_order",
-                reverse=bool(getattr(run.spec.data, "reverse_source", False)),
-                example=_example(run.spec.data, page),
-                arch=run.spec.arch,
-            )
-        )
+        source = _source(run.model, run.spec.data)
+        if source is not None:
+            source.arch = run.spec.arch
+            out.append(source)
     return out
 
 

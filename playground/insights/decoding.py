@@ -22,6 +22,7 @@ from core.events import Snapshot
 from core.models.base import EOS, SPECIALS
 from core.race import race_specs
 from core.tasks.base import DataError
+from core.tasks.translation import TranslationData
 from core.text import pad_batch
 from playground import runner
 from playground.errors import guarded
@@ -41,7 +42,7 @@ class Choice:
 
     key: str  # "page" (trained on the translation page), "file" (loaded there), "lab" (trained here)
     model: nn.Module
-    data: Any  # TranslationData
+    data: TranslationData
     arch: str
     snapshots: list[Snapshot]
     spec: Any = None  # RunSpec, when known (for the download)
@@ -51,14 +52,14 @@ class Choice:
 def choices() -> dict[str, Choice]:
     out: dict[str, Choice] = {}
     run = runner.current("translation")
-    if run is not None and run.usable:
+    if run is not None and run.usable and isinstance(run.spec.data, TranslationData):
         out["page"] = Choice("page", run.model, run.spec.data, run.spec.arch, run.snapshots, run.spec)
     loaded = st.session_state.get("translation.loaded")
-    if loaded:
+    if loaded and isinstance(loaded[1].data, TranslationData):
         lo = loaded[1]
         out["file"] = Choice("file", lo.model, lo.data, lo.arch, [])
     job = jobs.current(PAGE)
-    if job is not None and job.done and job.lanes:
+    if job is not None and job.done and job.lanes and isinstance(job.lanes[0].spec.data, TranslationData):
         lane = job.lanes[0]
         fin = job.finished(lane.name)
         if fin is not None and fin.step > 0:
@@ -91,7 +92,7 @@ def decode(
     return {**first, "src_tokens": src_tokens}, beams, greedy
 
 
-def words(data: Any, tokens: list[int]) -> list[str]:
+def words(data: TranslationData, tokens: list[int]) -> list[str]:
     """Output token ids -> words, with a visible </s> when the hypothesis ended with EOS."""
     out = data.tgt_vocab.decode(tokens)
     if tokens and tokens[-1] == EOS:
@@ -99,7 +100,7 @@ def words(data: Any, tokens: list[int]) -> list[str]:
     return out
 
 
-def beam_table(data: Any, beams: list[dict[str, Any]], alpha: float) -> pd.DataFrame:
+def beam_table(data: TranslationData, beams: list[dict[str, Any]], alpha: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "#": list(range(1, len(beams) + 1)),
@@ -271,7 +272,7 @@ def _lab(choice: Choice) -> None:
         )  # fmt: skip
         st.caption(t("ins.dec.attention_caption", arch=choice.arch))
         show(fig, f"{PAGE}.fig.attn", export=f"attention-{choice.arch}")
-    if getattr(data, "reverse_source", False):
+    if data.reverse_source:
         st.caption(t("translation.reversed"))
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from core.measures import GRAD_BATCH, memory_before
 from core.measures import MEMORY_LAGS as LAGS
 from core.race import race_lanes, race_specs
+from core.tasks.long_memory import LongMemoryOptions
 from playground import charts
 from playground.errors import guarded
 from playground.i18n import t
@@ -144,10 +145,10 @@ def grad_figure(names: list[str], extras: dict[str, dict[str, Any]], relative: b
 
 
 def lag_figure(job: jobs.Job) -> go.Figure:
-    n_symbols = 8
-    lane0 = job.lanes[0] if job.lanes else None
-    if lane0 is not None:
-        n_symbols = int(getattr(lane0.spec.task_opts, "n_symbols", 8))
+    opts = job.lanes[0].spec.task_opts if job.lanes else None
+    if not isinstance(opts, LongMemoryOptions):  # the page never changes the number of keys
+        opts = LongMemoryOptions()
+    n_symbols = opts.n_symbols
     series: dict[str, list[float]] = {}
     colors: dict[str, str] = {}
     for i, name in enumerate(job.names):

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.tasks.base import Prepared
+from core.tasks.captioning import CaptioningData
 from playground.i18n import t, tn
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
+from playground.views.common import task_data
 
 CONFIG = PageConfig(page="captioning", task="captioning", default_arch="captioner")
 SCALE = 6  # the images are tiny (24 px): show them with big square pixels
@@ -29,15 +30,15 @@ def _grid(items: list[tuple[np.ndarray, str]], cols: int = 6) -> None:
             col.image(_big(img), caption=caption, width="stretch", output_format="PNG")
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
+def preview(data: CaptioningData, chosen: Chosen) -> None:
     from core.tasks.captioning import to_uint8
 
-    caps = (getattr(data, "captions", {}) or {}).get("train", [])[:6]
+    caps = data.captions.get("train", [])[:6]
     imgs = data.splits["train"]["src"][: len(caps)].numpy() if "train" in data.splits else []
     st.caption(
         t(
             "captioning.preview_caption",
-            n=f"{sum(len(v) for v in (getattr(data, 'captions', {}) or {}).values()):,}",
+            n=f"{sum(len(v) for v in data.captions.values()):,}",
             vocab=data.model_fields.get("tgt_vocab_size", 0),
         )
     )
@@ -63,7 +64,8 @@ def results(view: ModelView) -> None:
 def try_it(view: ModelView) -> None:
     from core.tasks.captioning import COLOUR_NAMES, GRID, SHAPES, Scene, render, to_uint8
 
-    size = int(getattr(view.data, "image_size", 24))
+    data = task_data(view, CaptioningData)
+    size = data.image_size
     st.caption(t("captioning.try_caption"))
     c = st.columns(4)
     colour1 = c[0].selectbox(t("captioning.colour1"), COLOUR_NAMES, index=0, key=f"{view.page}._c1")
@@ -95,7 +97,7 @@ def try_it(view: ModelView) -> None:
         return
     scene = Scene((colour1, shape1), (colour2, shape2), cell1, cell2)
     img = render(scene, size, noise=noise, rng=np.random.default_rng(0))
-    out = view.data.predict(view.model, [to_uint8(img)])[0]
+    out = data.predict(view.model, [to_uint8(img)])[0]
     same_line = cell1[0] == cell2[0] or cell1[1] == cell2[1]
     left, right = st.columns([1, 2])
     left.image(_big(to_uint8(img)), width=size * SCALE, output_format="PNG")

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from core.tasks.base import Prepared
 from playground.i18n import t
 
 if TYPE_CHECKING:
     from playground.taskpage import ModelView
+
+D = TypeVar("D", bound=Prepared)
+
+
+def task_data(view: ModelView, cls: type[D]) -> D:
+    """The data of the model a view draws, as the task's own data class (the class its
+    ``prepare`` and ``restore`` both return, so a trained and a loaded model alike)."""
+    data = view.data
+    if not isinstance(data, cls):
+        raise TypeError(f"this page draws {cls.__name__}, not {type(data).__name__}")
+    return data
 
 
 def example_table(

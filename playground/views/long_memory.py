@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.tasks.base import Prepared
+from core.models.rnn import RecurrentConfig
+from core.models.transformer import EncoderOnlyConfig
+from core.tasks.long_memory import LongMemoryData
 from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
-from playground.views.common import example_table
+from playground.views.common import example_table, task_data
 
 PAGE = "long_memory"
 CONFIG = PageConfig(
@@ -20,9 +22,9 @@ LAGS = (1, 2, 5, 10, 20, 50, 100, 200, 300)
 CURVES = f"{PAGE}._curves"  # session: run label -> {lag: accuracy}
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
+def preview(data: LongMemoryData, chosen: Chosen) -> None:
     x = data.splits["test"]["x"][0].tolist() if "test" in data.splits else []
-    vocab = getattr(data, "vocab", [])
+    vocab = data.vocab
     toks = [vocab[i] for i in x] if vocab else []
     shown = " ".join(toks if len(toks) <= 24 else [*toks[:12], "…", *toks[-6:]])
     n = {k: int(next(iter(v.values())).size(0)) for k, v in data.splits.items()}
@@ -30,21 +32,31 @@ def preview(data: Prepared, chosen: Chosen) -> None:
     st.code(shown, language=None, wrap_lines=True)
 
 
-def _curve(view: ModelView) -> dict[int, float]:
+def _curve(view: ModelView, data: LongMemoryData) -> dict[int, float]:
     def measure() -> dict[int, float]:
         with st.spinner(t("memory.measuring")):
-            return view.data.accuracy_by_lag(view.model, list(LAGS), n=128)
+            return data.accuracy_by_lag(view.model, list(LAGS), n=128)
 
     return view.memo("accuracy_by_lag", measure)
 
 
+def _width(model_cfg: object) -> int | str:
+    """The size of the model's state: a recurrent model's hidden size, a Transformer's d_model."""
+    if isinstance(model_cfg, RecurrentConfig):
+        return model_cfg.hidden_size
+    if isinstance(model_cfg, EncoderOnlyConfig):
+        return model_cfg.d_model
+    return "?"
+
+
 def results(view: ModelView) -> None:
-    curve = _curve(view)
-    trained_lag = int(getattr(getattr(view.data, "opts", None), "lag", 0) or 0)
-    label = f"{view.arch} (h={getattr(view.model_cfg, 'hidden_size', getattr(view.model_cfg, 'd_model', '?'))}, lag {trained_lag})"
+    data = task_data(view, LongMemoryData)
+    curve = _curve(view, data)
+    trained_lag = data.opts.lag
+    label = f"{view.arch} (h={_width(view.model_cfg)}, lag {trained_lag})"
     curves: dict[str, dict[int, float]] = st.session_state.setdefault(CURVES, {})
     curves[label] = curve
-    n_symbols = int(getattr(getattr(view.data, "opts", None), "n_symbols", 2) or 2)
+    n_symbols = data.opts.n_symbols
     st.markdown(f"#### {t('memory.by_lag')}")
     st.caption(t("memory.by_lag_caption", lag=trained_lag))
     series = {name: [100 * c.get(lag, float("nan")) for lag in LAGS] for name, c in curves.items()}
@@ -67,9 +79,9 @@ def results(view: ModelView) -> None:
 
 
 def try_it(view: ModelView) -> None:
-    data = view.data
+    data = task_data(view, LongMemoryData)
     x = data.splits["test"]["x"][0].tolist() if "test" in data.splits else []
-    vocab = getattr(data, "vocab", [])
+    vocab = data.vocab
     default = " ".join(vocab[i] for i in x) if x else "C a b a c ?"
     st.caption(t("memory.try_caption"))
     text = st.text_area(t("memory.your_sequence"), value=default, height=100, key=f"{view.page}._seq")

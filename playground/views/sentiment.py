@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core.race import variant_specs
-from core.tasks.base import DataError, Prepared
+from core.tasks.base import DataError
 from core.tasks.sentiment import EMBEDDINGS, SentimentPrepared, WordEffects
 from playground import charts, planning, runner
 from playground.i18n import t
@@ -40,9 +40,7 @@ CONFIG = PageConfig(
 )
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
-    if not isinstance(data, SentimentPrepared):  # the sentiment page only ever prepares these
-        return
+def preview(data: SentimentPrepared, chosen: Chosen) -> None:
     texts = data.texts
     labels = list(data.labels)
     counts = {k: int(next(iter(v.values())).size(0)) for k, v in data.splits.items()}

@@ -7,12 +7,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.tasks.base import DataError, Prepared
+from core.tasks.base import DataError
 from core.tasks.stock import StockPrepared
 from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
+from playground.views.common import task_data
 
 SPLIT_COLORS = {"train": "#1f4e9c", "val": "#c9a227", "test": "#e4572e"}
 
@@ -29,9 +30,9 @@ CONFIG = PageConfig(
 )
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
+def preview(data: StockPrepared, chosen: Chosen) -> None:
     """The closing prices, coloured by the part of the time line they belong to."""
-    windows = getattr(data, "windows", None) or {}
+    windows = data.windows
     if not windows:
         return
     fig = None
@@ -57,11 +58,11 @@ def preview(data: Prepared, chosen: Chosen) -> None:
 SPIKE_NOTE_AT = 2.0  # explain the spike when it at least doubles an ordinary batch's loss (~1)
 
 
-def loss_note(data: Prepared, batch_size: int) -> str | None:
+def loss_note(data: StockPrepared, batch_size: int) -> str | None:
     """Why the training loss jumps once every epoch, when a day of the training data makes it jump:
     its largest daily move (for AAPL the 52 % fall of 2000-09-29, 21 standard deviations) lifts the
     loss of the batch that holds it to about 4.5, once per epoch (see StockPrepared.largest_move)."""
-    move = data.largest_move(batch_size) if isinstance(data, StockPrepared) else None
+    move = data.largest_move(batch_size)
     if move is None or move.batch_loss < SPIKE_NOTE_AT:
         return None
     return t(
@@ -113,11 +114,11 @@ def _parse_prices(text: str) -> list[float]:
 
 
 def try_it(view: ModelView) -> None:
-    data = view.data
-    names = tuple(getattr(data, "names", ("close",)))
-    need = int(getattr(data, "lookback", 30)) + int(getattr(data, "skip", 0))
+    data = task_data(view, StockPrepared)
+    names = data.names
+    need = data.lookback + data.skip
     st.caption(t("stock.try_caption", n=need))
-    last = getattr(data, "last_window", []) or []
+    last = data.last_window
     ci = names.index("close") if "close" in names else 0
     default = ", ".join(f"{row[ci]:.2f}" for row in last[-need:]) if last else ""
     if names != ("close",):

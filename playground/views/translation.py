@@ -8,12 +8,12 @@ import streamlit as st
 import torch
 
 from core.models.base import EOS, SOS, SPECIALS
-from core.tasks.base import Prepared
+from core.tasks.translation import TranslationData
 from playground import charts, inside
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
-from playground.views.common import pinned
+from playground.views.common import pinned, task_data
 
 CONFIG = PageConfig(
     page="translation",
@@ -23,8 +23,8 @@ CONFIG = PageConfig(
 )
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
-    pairs = getattr(data, "pairs", {}) or {}
+def preview(data: TranslationData, chosen: Chosen) -> None:
+    pairs = data.pairs
     counts = {k: len(v) for k, v in pairs.items()}
     st.caption(
         t(
@@ -45,7 +45,7 @@ def preview(data: Prepared, chosen: Chosen) -> None:
 
 
 def results(view: ModelView) -> None:
-    data = view.data
+    data = task_data(view, TranslationData)
     st.markdown(f"#### {t('translation.samples')}")
     rows = view.memo("examples", lambda: data.examples(view.model, 10))
     if rows:
@@ -89,23 +89,18 @@ def results(view: ModelView) -> None:
         )
 
 
-def _default_sentence(data: Prepared) -> str:
-    pairs = getattr(data, "pairs", {}) or {}
+def _default_sentence(data: TranslationData) -> str:
     for split in ("test", "val", "train"):
-        for s, _ in pairs.get(split, []):
+        for s, _ in data.pairs.get(split, []):
             if 5 <= len(s) <= 9:
                 return " ".join(s)
     return t("translation.default_sentence")
 
 
-def _full_attention(view: ModelView, result: dict) -> tuple[dict, dict] | None:
+def _full_attention(view: ModelView, data: TranslationData, result: dict) -> tuple[dict, dict] | None:
     """Every attention map of the model on the user's sentence, teacher-forced on its own output."""
-    data = view.data
-    src_vocab, tgt_vocab = getattr(data, "src_vocab", None), getattr(data, "tgt_vocab", None)
-    if src_vocab is None or tgt_vocab is None:
-        return None
-    src = src_vocab.encode(result["src_tokens"])
-    tgt = tgt_vocab.encode(result["tokens"])
+    src = data.src_vocab.encode(result["src_tokens"])
+    tgt = data.tgt_vocab.encode(result["tokens"])
     batch = {
         "src": torch.tensor([src], dtype=torch.long),
         "src_mask": torch.ones(1, len(src), dtype=torch.bool),
@@ -120,7 +115,7 @@ def _full_attention(view: ModelView, result: dict) -> tuple[dict, dict] | None:
 
 
 def try_it(view: ModelView) -> None:
-    data = view.data
+    data = task_data(view, TranslationData)
     text = st.text_input(
         t("translation.your_sentence"), value=_default_sentence(data), key=f"{view.page}._sentence"
     )
@@ -161,7 +156,7 @@ def try_it(view: ModelView) -> None:
         st.caption(t("translation.dropped", words=" ".join(greedy["dropped"])))
     if greedy.get("truncated"):
         st.caption(t("translation.truncated"))
-    if getattr(data, "reverse_source", False):
+    if data.reverse_source:
         st.caption(t("translation.reversed"))
     if greedy.get("attention"):
         st.markdown(f"#### {t('translation.alignment')}")
@@ -180,12 +175,12 @@ def try_it(view: ModelView) -> None:
         )
     else:
         st.info(t("translation.no_attention"))
-    full = _full_attention(view, greedy)
+    full = _full_attention(view, data, greedy)
     if full is not None and any(k in full[0] for k in ("enc_self", "dec_self")):
         st.markdown(f"#### {t('translation.all_maps')}")
         st.caption(t("translation.all_maps_caption"))
         inside.attention_explorer(full[0], full[1], f"{view.page}._try")
-    if getattr(view.data, "corpus", "") == "toy-en-ko":
+    if data.corpus == "toy-en-ko":
         with st.expander(t("translation.lexicon")):
             from core.tasks.grammar import lexicon_table
 

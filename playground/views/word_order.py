@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.tasks.base import Prepared
+from core.models.transformer import EncoderOnlyConfig, TransformerConfig
+from core.tasks.word_order import WordOrderData
 from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
-from playground.views.common import example_table
+from playground.views.common import example_table, task_data
 
 PAGE = "word_order"
 CONFIG = PageConfig(
@@ -28,19 +29,27 @@ def answer(label: str) -> str:
     return t(f"order.{label.lower().replace(' ', '_')}", default=label)
 
 
+def pos_encoding(model_cfg: object) -> str | None:
+    """The positional encoding of a Transformer's config ("none", "sinusoidal", "learned"...);
+    None for a model without one (a recurrent model reads the tokens in order)."""
+    if isinstance(model_cfg, (EncoderOnlyConfig, TransformerConfig)):
+        return model_cfg.pos_encoding
+    return None
+
+
 def positions(model_cfg: object, arch: str) -> str:
     """How the model can tell where a token is: "none" (a Transformer without positional
     encoding), its positional encoding ("sinusoidal", "learned"), or "recurrent" (it reads the
     tokens in order)."""
-    pos = getattr(model_cfg, "pos_encoding", None)
+    pos = pos_encoding(model_cfg)
     if pos is not None:
-        return str(pos)
+        return pos
     return "recurrent" if arch in ("rnn", "lstm", "gru") else "none"
 
 
-def preview(data: Prepared, chosen: Chosen) -> None:
+def preview(data: WordOrderData, chosen: Chosen) -> None:
     rows = []
-    vocab = getattr(data, "vocab", [])
+    vocab = data.vocab
     test = data.splits.get("test")
     if test is not None and vocab:
         classes = (answer("B first"), answer("A first"))
@@ -54,7 +63,7 @@ def preview(data: Prepared, chosen: Chosen) -> None:
 
 
 def _label(view: ModelView) -> str:
-    pos = getattr(view.model_cfg, "pos_encoding", None)
+    pos = pos_encoding(view.model_cfg)
     return f"{view.arch} · {pos}" if pos else view.arch
 
 
@@ -84,8 +93,8 @@ def results(view: ModelView) -> None:
 
 
 def try_it(view: ModelView) -> None:
-    data = view.data
-    vocab = getattr(data, "vocab", [])
+    data = task_data(view, WordOrderData)
+    vocab = data.vocab
     test = data.splits.get("test")
     default = " ".join(vocab[i] for i in test["x"][0].tolist()) if test is not None and vocab else "a B c A d"
     st.caption(t("order.try_caption"))
