@@ -25,7 +25,15 @@ from playground.insights.common import BIND, lane_color, page_header
 
 PAGE = "memory"
 TASK = "long-memory"
-CELLS = ("rnn", "lstm", "gru")
+
+
+def _recurrent(task: str) -> tuple[str, ...]:
+    from core.registry import compatible, get_arch
+
+    return tuple(a for a in compatible(task) if get_arch(a).family == "recurrent")
+
+
+CELLS = _recurrent(TASK)  # the recurrent architectures that serve the task, from the registry
 
 
 def _settings() -> dict[str, Any]:
