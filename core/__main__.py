@@ -6,6 +6,7 @@
                          [--device D] [--max-seconds S] --out DIR
     python -m core predict --run DIR INPUT... [--beam N] [--json]
     python -m core bench [--quick] [--out FILE]
+    python -m core export-code (--run DIR | --task T --arch A [--preset P] [--set key=value ...]) --out FILE.py
 
 Errors (unknown names, bad values, missing files) print one line on stderr and exit with code 2.
 """
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("inputs", nargs="+", metavar="INPUT")
     s.add_argument("--beam", type=int, default=1, help="beam width for translation/captioning")
     s.add_argument("--json", action="store_true")
+    s = sub.add_parser("export-code", help="write one self-contained Python file that reproduces a run")
+    s.add_argument("--run", metavar="DIR", help="a run directory written by train --out")
+    s.add_argument("--task")
+    s.add_argument("--arch")
+    s.add_argument("--preset")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--out", required=True, metavar="FILE.py")
     s = sub.add_parser("bench", help="measure training speed and quality; prints a table")
     s.add_argument("--quick", action="store_true")
     s.add_argument("--out", help="also write the results as JSON here")
@@ -355,6 +363,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_code(args: argparse.Namespace) -> int:
+    from core.export_code import export_code, plan_for_export, plan_from_run
+
+    if args.run:
+        if args.task or args.arch or args.preset or args.set:
+            raise ConfigError("--run takes the task, architecture and settings from the saved run")
+        spec = plan_from_run(args.run)
+    else:
+        if not args.task or not args.arch:
+            raise ConfigError("export-code needs --run DIR, or --task and --arch")
+        spec = plan_for_export(args.task, args.arch, parse_assignments(args.set), args.preset)
+    out = Path(args.out)
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a directory; give a file name such as run.py")
+    code = export_code(spec)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(code, encoding="utf-8")
+    print(f"{spec.task.name}/{spec.arch}: {len(code.splitlines()):,} lines -> {out} (run it: python {out})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.checkpoint import CheckpointError
     from core.tasks.base import DataError
@@ -368,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             "predict": cmd_predict,
             "bench": cmd_bench,
             "sweep": cmd_sweep,
+            "export-code": cmd_export_code,
         }[args.cmd](args)
     except (UsageError, ConfigError, DataError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -392,14 +392,32 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     if not (run is not None and run.running):
         with guarded():
             history.runs_section(pc, lambda q: share_url(_url_path(pc), q))
-    _models(pc, views, chosen, run)
+    _models(pc, views, chosen, run, spec)
     if views.experiment is not None:
         with guarded():
             views.experiment(pc, chosen, spec)
 
 
-def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | None) -> None:
-    """The model's tabs (results, try it, inside, save), or how to get a model."""
+def _code(pc: PageConfig, spec: RunSpec | None) -> None:
+    """The page's settings as one Python file (see playground.code_view)."""
+    if spec is None:
+        return
+    wanted = f"{pc.page}._code_wanted"
+    if not st.session_state.get(wanted):  # written on request: it takes a moment, then follows the settings
+        st.caption(t("code.teaser"))
+        if not st.button(t("code.show"), key=f"{pc.page}._code_show", icon=":material/code:"):
+            return
+        st.session_state[wanted] = True
+    from playground.code_view import show_code
+
+    with guarded():
+        show_code(pc.page, spec)
+
+
+def _models(
+    pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | None, spec: RunSpec | None = None
+) -> None:
+    """The model's tabs (results, try it, inside, code, save), or how to get a model."""
     loaded_slot = st.session_state.get(f"{pc.page}.loaded")
     loaded = loaded_slot[1] if loaded_slot else None
     if loaded is None and run is None:  # the latest run's model, brought back after a reload
@@ -414,10 +432,12 @@ def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | 
         with st.expander(t("model.load_header"), icon=":material/upload:"):
             if _save_tab(pc, None) is not None:
                 st.rerun()
+        with st.expander(t("code.header"), icon=":material/code:"):
+            _code(pc, spec)
         return
 
-    labels = [t("tab.results"), t("tab.try"), t("tab.inside"), t("tab.save")]
-    tab_results, tab_try, tab_inside, tab_save = st.tabs(labels)
+    labels = [t("tab.results"), t("tab.try"), t("tab.inside"), t("code.header"), t("tab.save")]
+    tab_results, tab_try, tab_inside, tab_code, tab_save = st.tabs(labels)
     with tab_results, guarded():
         fin = view.run.finished if view.run is not None else None
         if fin is not None and fin.test:
@@ -443,6 +463,8 @@ def _models(pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | 
             views.try_it(view)
     with tab_inside, guarded():
         inside.inside_section(view.model, view.data, view.run, f"{pc.page}._inside", view.memo)
+    with tab_code:
+        _code(pc, spec)
     with tab_save, guarded():
         try:
             before = loaded
