@@ -324,6 +324,9 @@ def _counts(kind: str, split: dict[str, Any]) -> tuple[float, int, int]:
         return float(T), T, 1
     if kind == "classify":
         return float(split["mask"].sum()) / n, int(split["x"].shape[1]), 1
+    if kind == "lm":  # an output over the vocabulary at every position
+        T = int(split["x"].shape[1])
+        return float(T), T, T
     T_out = int(split["tgt_out"].shape[1])
     tokens = float((split["tgt_out"] != PAD).sum()) / n
     positions = T_out
@@ -381,7 +384,7 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
         epochs=int(spec.train_cfg.epochs),
         heads=heads,
         attention_layers=attention_layers,
-        out_positions=out_positions if kind in ("seq2seq", "caption") else 1,
+        out_positions=out_positions if kind in ("seq2seq", "caption", "lm") else 1,
         out_size=_out_size(spec.model_cfg),
         optimizer=str(spec.train_cfg.optimizer),
         early_stopping=bool(spec.train_cfg.early_stopping),

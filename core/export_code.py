@@ -828,6 +828,47 @@ def load_data(opts: CaptioningOptions, seed: int) -> Data:
     + _SEQ_EVAL
 )
 
+_GLUE["char-text"] = (
+    _DATA_FILES
+    + '''
+from core.tasks.char_text import encode_chars, lm_metrics, normalise, sample, split_text
+from core.models.base import SPECIALS
+
+TEXT = "sonnets.txt"
+TEXT_FROM = (
+    "It ships with Sequence Lab (core/data/sonnets.txt): Shakespeare's sonnets from Project "
+    "Gutenberg (public domain); any plain-text file works under that name."
+)
+
+
+@dataclass
+class Data:
+    """The splits: x (N, seq_len) character ids, y (N, seq_len) the next character at every step."""
+
+    splits: dict[str, Batch]
+    chars: list[str]  # the characters the model knows, after the 4 special tokens
+
+
+def load_data(opts: CharTextOptions, seed: int) -> Data:
+    """Read the text, cut it in order into train / val / test, learn its characters, cut windows."""
+    text = normalise(data_file(TEXT, TEXT_FROM).read_text(encoding="utf-8"), opts)
+    _, chars, _, splits = split_text(text, opts.seq_len)
+    return Data(splits, chars)
+
+
+def evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float]:
+    """Cross-entropy of the next character (nats), bits per character and next-character accuracy."""
+    return lm_metrics(model, data.splits[split])
+
+
+def after_training(model: nn.Module, data: Data) -> None:
+    """Let the model write: 300 characters after a start, each drawn at temperature 0.8."""
+    start = "Shall I compare thee"
+    ids = sample(model, encode_chars(start, data.chars), 300, 0.8, seed=0, banned=tuple(range(len(SPECIALS))))
+    print(start + "".join(data.chars[i - len(SPECIALS)] for i in ids))
+'''
+)
+
 _TRAIN = '''
 import math
 
@@ -893,7 +934,7 @@ def main() -> dict[str, float]:
     print(f"__TITLE__: {sum(p.numel() for p in model.parameters()):,} parameters")
     train(model, data, TRAIN, __LENGTHS__)
     test = evaluate(model, data, "test")
-    print("test " + ", ".join(f"{k} {v:.4f}" for k, v in test.items()))
+    print("test " + ", ".join(f"{k} {v:.4f}" for k, v in test.items()))__AFTER__
     return test
 
 
@@ -934,12 +975,16 @@ def _nondefault(spec: Any) -> list[str]:
 
 
 def check_exportable(task_opts: Any) -> None:
-    """Refuse (ConfigError) what the file cannot reproduce: data the app does not ship."""
-    source = getattr(task_opts, "source", "offline")
-    if source != "offline":
+    """Refuse (ConfigError) what the file cannot reproduce: data the app does not ship (an upload,
+    a live source). A task's default source is the one it ships."""
+    names = {f.name for f in dataclasses.fields(task_opts)}
+    if "source" not in names:
+        return
+    shipped = type(task_opts)().source
+    if task_opts.source != shipped:
         raise ConfigError(
-            f"export-code writes the run with the task's offline data; source {source!r} is not "
-            "offline (set task.source=offline)"
+            f"export-code writes the run with the task's shipped data; source {task_opts.source!r} is "
+            f"not it (set task.source={shipped})"
         )
 
 
@@ -991,6 +1036,7 @@ def export_code(spec: Any) -> str:
             "\n    init_model(model, data)  # pretrained word vectors" if "def init_model" in glue else "",
         )
         .replace("__TITLE__", f"{task.name} / {spec.arch}")
+        .replace("__AFTER__", "\n    after_training(model, data)" if "def after_training" in glue else "")
         .replace(
             "__LENGTHS__",
             "train_lengths(data) if TRAIN.bucket_by_length else None"
@@ -1007,7 +1053,7 @@ def export_code(spec: Any) -> str:
             f"TASK = {type(spec.task_opts).__name__}()",
             f"MODEL = {type(spec.model_cfg).__name__}()",
             "TRAIN = TrainConfig()",
-            f"KIND = {_literal(task.kind)}  # classify, regress, seq2seq or caption: decides the loss",
+            f"KIND = {_literal(task.kind)}  # classify, regress, seq2seq, caption or lm: decides the loss",
             f"METRIC = {_literal(primary.name)}  # the task's metric",
             f"HIGHER_IS_BETTER = {primary.higher_is_better!r}",
             f"TARGET = {primary.target!r}  # the validation {primary.name} at which the app's run stops (stop_at_target)",

@@ -162,6 +162,7 @@ METRICS: dict[str, MetricInfo] = {
         MetricInfo("mse", False),
         MetricInfo("mape", False, "percent", "%"),
         MetricInfo("perplexity", False),
+        MetricInfo("bpc", False, unit="bits/char"),
         MetricInfo("cer", False, "share"),
         MetricInfo("wer", False, "share"),
         MetricInfo("accuracy", True, "share"),

@@ -55,22 +55,25 @@ def _archs() -> dict[str, Arch]:
         PRESETS as TRANSFORMER_PRESETS,
     )
     from core.models.transformer import (
+        DecoderOnlyConfig,
         EncoderOnlyConfig,
         Transformer,
         TransformerConfig,
         TransformerEncoderModel,
+        TransformerLM,
     )
 
     seq = frozenset({"classify", "regress"})
+    recurrent = seq | {"lm"}  # many-to-one, or many-to-many (readout "each", from the task's data)
     archs = [
         Arch(
             "rnn",
             "Vanilla RNN",
             RecurrentConfig,
             RecurrentModel,
-            seq,
+            recurrent,
             "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
-            {"cell": "rnn", "readout": "last"},
+            {"cell": "rnn"},
             family="recurrent",
         ),
         Arch(
@@ -78,9 +81,9 @@ def _archs() -> dict[str, Arch]:
             "LSTM",
             RecurrentConfig,
             RecurrentModel,
-            seq,
+            recurrent,
             "input/forget/output gates and a cell state that carries long-term memory",
-            {"cell": "lstm", "readout": "last"},
+            {"cell": "lstm"},
             family="recurrent",
         ),
         Arch(
@@ -88,9 +91,9 @@ def _archs() -> dict[str, Arch]:
             "GRU",
             RecurrentConfig,
             RecurrentModel,
-            seq,
+            recurrent,
             "reset and update gates: LSTM's gating simplified, faster",
-            {"cell": "gru", "readout": "last"},
+            {"cell": "gru"},
             family="recurrent",
         ),
         Arch(
@@ -100,6 +103,14 @@ def _archs() -> dict[str, Arch]:
             TransformerEncoderModel,
             seq,
             "self-attention layers over the whole sequence, then a pooled read-out",
+        ),
+        Arch(
+            "transformer-decoder",
+            "Transformer decoder (causal)",
+            DecoderOnlyConfig,
+            TransformerLM,
+            frozenset({"lm"}),
+            "masked self-attention layers: each position sees only the tokens before it",
         ),
         Arch(
             "seq2seq",

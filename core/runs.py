@@ -120,6 +120,7 @@ def plan(
         raise ConfigError(f"{', '.join(clash)} come from the task's data and cannot be set for training")
     base = {} if preset else {k: v for k, v in model_defaults.items() if k not in get_arch(arch).pinned}
     model_cfg = make_config(arch, {**base, **parts["model"]}, preset=preset, data_fields=data.model_fields)
+    task.check_model(model_cfg)
     return RunSpec(task, arch, task_opts, model_cfg, train_cfg, data, preset)
 
 

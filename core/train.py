@@ -161,7 +161,7 @@ def _tokens(kind: str, batch: dict[str, torch.Tensor]) -> int:
     """Tokens in a batch (time steps of real input and target), for throughput figures."""
     if kind == "classify":
         return int(batch["mask"].sum())
-    if kind == "regress":
+    if kind in ("regress", "lm"):
         return int(batch["x"].shape[0] * batch["x"].shape[1])
     n = int((batch["tgt_out"] != PAD).sum())
     if "src_mask" in batch:
@@ -338,6 +338,7 @@ def train(
             train_loss=sum(losses) / max(1, len(losses)),
             val=val,
             elapsed_s=time.perf_counter() - t0,
+            sample=data.epoch_sample(model),  # e.g. a text model's writing after this epoch
         )
         if cfg.snapshots:
             snap = snapshot(model, data, epoch)

@@ -42,6 +42,7 @@ TASK_PAGES = (
     PageInfo("pages/captioning.py", "captioning", "nav.captioning", ":material/image:", "captioning"),
     PageInfo("pages/long_memory.py", "long_memory", "nav.long_memory", ":material/memory:", "long-memory"),
     PageInfo("pages/word_order.py", "word_order", "nav.word_order", ":material/swap_horiz:", "word-order"),
+    PageInfo("pages/char_text.py", "char_text", "nav.char_text", ":material/edit_note:", "char-text"),
 )
 INSIGHT_PAGES = (
     PageInfo("pages/embeddings.py", "embeddings", "nav.embeddings", ":material/scatter_plot:"),

@@ -29,6 +29,7 @@ TINY: dict[str, tuple[str, list[str]]] = {
     "captioning": ("captioner", ["task.n_images=200", "hidden_size=16", "embed_dim=8"]),
     "long-memory": ("lstm", ["task.lag=5", "task.n_train=200"]),
     "word-order": ("transformer-encoder", ["task.n_train=200"]),
+    "char-text": ("lstm", ["task.max_chars=6000", "task.seq_len=32", "hidden_size=32"]),
 }
 FIRST = 5  # losses compared step by step
 STEP = re.compile(r"^step (\d+) loss ([-+\d.eE]+)$", re.M)

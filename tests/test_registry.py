@@ -32,6 +32,9 @@ def tiny_batch(kind: str, in_features: bool = False) -> dict[str, torch.Tensor]:
         return {"x": x, "mask": mask, "y": torch.randint(0, 4, (B,), generator=g)}
     if kind == "regress":
         return {"x": torch.randn(B, T, 3, generator=g), "y": torch.randn(B, 4, generator=g)}
+    if kind == "lm":  # y is x shifted by one: the next token at every step
+        seq = torch.randint(4, 30, (B, T + 1), generator=g)
+        return {"x": seq[:, :-1], "y": seq[:, 1:]}
     tgt = torch.randint(4, 25, (B, 5), generator=g)
     tgt_in = torch.cat([torch.full((B, 1), SOS), tgt], 1)
     tgt_out = torch.cat([tgt, torch.full((B, 1), EOS)], 1)
@@ -52,6 +55,8 @@ def test_builds_runs_and_learns(arch, kind):
     data = dict(DATA)
     if kind == "regress":
         data["vocab_size"] = 0
+    if kind == "lm":  # a language model predicts its own vocabulary at every step
+        data.update(n_out=data["vocab_size"], readout="each")
     cfg = make_config(arch, data_fields=data)
     torch.manual_seed(0)
     model = get_arch(arch).build(cfg)
@@ -62,6 +67,8 @@ def test_builds_runs_and_learns(arch, kind):
     B = next(iter(batch.values())).size(0)
     if kind in ("classify", "regress"):
         assert out.logits.shape == (B, 4)
+    elif kind == "lm":
+        assert out.logits.shape == (B, batch["x"].size(1), 30)
     else:
         assert out.logits.shape == (B, batch["tgt_in"].size(1), 25)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)

@@ -39,14 +39,15 @@ from torch import Tensor
 PAD, SOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
 
-KINDS = ("classify", "regress", "seq2seq", "caption")
+KINDS = ("classify", "regress", "seq2seq", "caption", "lm")
 
 
 @dataclass
 class ModelOutput:
     """What every model returns.
 
-    logits: (B, n_out) for classify/regress, (B, T, V) for seq2seq/caption.
+    logits: (B, n_out) for classify/regress, (B, T, V) for seq2seq/caption and lm (the next token
+        at every step).
     attention: name -> weights (L, B, h, Tq, Tk), L layers and h heads (1 and 1 for Seq2Seq
         attention). Names: "enc_self", "dec_self", "cross" (seq2seq), "self" (encoder-only).
     states: (L, dirs, B, T, H) hidden states of the explicit recurrent path, when recorded.
@@ -73,6 +74,11 @@ def task_loss(kind: str, logits: Tensor, batch: dict[str, Tensor], label_smoothi
             batch["tgt_out"].reshape(-1),
             ignore_index=PAD,
             label_smoothing=label_smoothing,
+        )
+    if kind == "lm":  # next-token prediction at every step: x (B, T) -> y (B, T), x shifted by one
+        V = logits.size(-1)
+        return F.cross_entropy(
+            logits.reshape(-1, V), batch["y"].reshape(-1), ignore_index=PAD, label_smoothing=label_smoothing
         )
     raise ValueError(f"unknown task kind {kind!r}; valid kinds: {', '.join(KINDS)}")
 

@@ -517,6 +517,7 @@ class RecurrentConfig:
     readout: str = param(
         "last",
         choices=("last", "each"),
+        data=True,  # the task's kind decides: "each" for a language model, else "last"
         help="Many-to-one ('last': one output from the final state, e.g. a class per review) or "
         "many-to-many ('each': an output at every time step, for tasks with a target per step).",
     )
@@ -615,3 +616,16 @@ class RecurrentModel(nn.Module):
     def word_table(self) -> nn.Parameter | None:
         """The (vocab, E or P) embedding table when the inputs are token ids."""
         return self.embed.weight if self.cfg.vocab_size > 0 else None
+
+    def generate_step(self, x: Tensor, state: State | None = None) -> tuple[Tensor, State]:
+        """Many-to-many, carried on from the last call: x (B, T) ids and the state the previous call
+        ended in -> logits (B, T, n_out) and the state after x's last step. Generation feeds each
+        drawn token back in one step at a time; h_t carries everything read so far."""
+        if self.rnn.dirs != 1:
+            raise ValueError("a bidirectional network reads the future: it cannot generate")
+        E = self.embed(x)  # (B, T, E)
+        if self.embed_proj is not None:
+            E = self.embed_proj(E)
+        r = self.rnn(E, None, state=state)
+        after: State = (r.h_n, r.c_n) if r.c_n is not None else r.h_n
+        return self.head(r.outputs), after

@@ -13,6 +13,7 @@ Each module is one equation of the paper:
     SublayerConnection   LayerNorm(x + Sublayer(x))                     (section 3.1)
     EncoderLayer         self-attention, then FFN
     DecoderLayer         masked self-attention, cross-attention, then FFN
+    TransformerLM        decoder-only: masked self-attention and FFN, no encoder (a language model)
 """
 
 from __future__ import annotations
@@ -490,3 +491,82 @@ class TransformerEncoderModel(nn.Module):
         """Intermediates of encoder layer ``layer``'s self-attention (see MultiHeadAttention.steps)."""
         x = self.embed_input(batch["x"])
         return self.encoder.attention_steps(x, padding_mask(self._mask(batch)), layer)
+
+
+@dataclass(frozen=True)
+class DecoderOnlyConfig:
+    """Settings of a decoder-only Transformer language model (the decoder without cross-attention)."""
+
+    vocab_size: int = param(64, lo=5, hi=100000, data=True, help="Vocabulary size (from the data).")
+    max_len: int = param(
+        64, lo=1, hi=4096, data=True, help="Longest context the positional table covers (from the data)."
+    )
+    d_model: int = param(64, lo=8, hi=1024, step=8, help=_HELP_D_MODEL)
+    n_heads: int = param(4, lo=1, hi=16, help=_HELP_HEADS)
+    d_ff: int = param(256, lo=8, hi=4096, step=8, help=_HELP_D_FF)
+    n_layers: int = param(2, lo=1, hi=12, help="Masked self-attention layers stacked on top of each other.")
+    dropout: float = param(0.1, lo=0.0, hi=0.9, step=0.05, help=_HELP_DROPOUT)
+    pos_encoding: str = param("sinusoidal", choices=POSITIONAL_KINDS, help=_HELP_POS)
+    norm: str = param("pre", choices=NORMS, help=_HELP_NORM)
+
+    def check(self) -> None:
+        _check_heads(self.d_model, self.n_heads)
+
+
+class TransformerLM(nn.Module):
+    """Decoder-only Transformer: the next token at every position from the tokens before it.
+
+    The decoder of "Attention Is All You Need" without its cross-attention (there is no source):
+    token embedding + positions -> L layers of masked self-attention and FFN, each with residual
+    and LayerNorm -> Linear to V logits at every position. The causal mask (section 3.2.3) lets
+    position t attend to positions 0..t only, so one forward pass trains all T predictions at
+    once, and the model can still generate one token at a time.
+    """
+
+    def __init__(self, cfg: DecoderOnlyConfig):
+        super().__init__()
+        cfg.check()
+        self.cfg = cfg
+        D = cfg.d_model
+        self.embed = TokenEmbedding(cfg.vocab_size, D)
+        self.pos = PositionalEncoding(cfg.pos_encoding, cfg.max_len, D, cfg.dropout)
+        # a layer is the encoder's (self-attention, FFN); the mask makes it the decoder's masked one
+        self.layers = nn.ModuleList(
+            EncoderLayer(D, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.norm) for _ in range(cfg.n_layers)
+        )
+        self.final_norm = _final_norm(D, cfg.norm)
+        self.head = nn.Linear(D, cfg.vocab_size)
+        _init_linear(self)
+
+    def word_table(self) -> nn.Parameter:
+        return self.embed.weight
+
+    def positional_table(self) -> Tensor:
+        """(max_len, D) positional encoding added to the input embeddings."""
+        return self.pos.table()
+
+    def generate_step(self, x: Tensor, context: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """x (B, T) new ids after ``context`` (B, C) (the ids read so far, or None) -> logits of the
+        new positions (B, T, V) and the context to pass next time: the last max_len ids, since a
+        position can only attend as far back as the positional table reaches."""
+        ids = x if context is None else torch.cat([context, x], dim=1)
+        ids = ids[:, -self.cfg.max_len :]
+        logits = self({"x": ids}).logits  # (B, C', V)
+        return logits[:, -min(x.size(1), ids.size(1)) :], ids
+
+    def forward(
+        self, batch: dict[str, Tensor], *, teacher_forcing: float = 1.0, record: bool = False
+    ) -> ModelOutput:
+        """x (B, T) ids, T <= max_len -> logits (B, T, V); attention "self" (L, B, h, T, T) detached."""
+        x = batch["x"]
+        T = x.size(1)
+        if T > self.cfg.max_len:
+            raise ValueError(f"the context has {T} tokens; this model reads at most {self.cfg.max_len}")
+        mask = causal_mask(T, x.device)[None, None]  # (1, 1, T, T): no look at later positions
+        h = self.pos(self.embed(x))  # (B, T, D)
+        weights = []
+        for layer in self.layers:
+            h, w = layer(h, mask)
+            weights.append(w)
+        logits = self.head(self.final_norm(h))  # (B, T, V)
+        return ModelOutput(logits=logits, attention={"self": torch.stack(weights).detach()})

@@ -11,6 +11,7 @@ from core.tasks.base import DataError, Metric, Prepared, Task  # noqa: F401
 def task_classes() -> dict[str, type[Task]]:
     """name -> task class, in the order the app lists them (imported on first use)."""
     from core.tasks.captioning import CaptioningTask
+    from core.tasks.char_text import CharTextTask
     from core.tasks.long_memory import LongMemoryTask
     from core.tasks.sentiment import SentimentTask
     from core.tasks.stock import StockTask
@@ -19,5 +20,13 @@ def task_classes() -> dict[str, type[Task]]:
 
     return {
         t.name: t
-        for t in (StockTask, SentimentTask, TranslationTask, CaptioningTask, LongMemoryTask, WordOrderTask)
+        for t in (
+            StockTask,
+            SentimentTask,
+            TranslationTask,
+            CaptioningTask,
+            LongMemoryTask,
+            WordOrderTask,
+            CharTextTask,
+        )
     }

@@ -164,6 +164,11 @@ class Prepared(ABC):
         can bucket batches by length and trim their padding; None when nothing is padded."""
         return None
 
+    def epoch_sample(self, model: torch.nn.Module) -> str | None:
+        """Something the model produces after each epoch, shown beside the curves (a text model's
+        writing); None for tasks without one."""
+        return None
+
     def init_model(self, model: torch.nn.Module) -> None:
         """Set weights a new model takes from the data before training (pretrained word vectors).
 
@@ -208,6 +213,12 @@ class Task(ABC):
                 model, train = cls.tuned[key]
                 return dict(model), dict(train)
         raise KeyError(f"task {cls.name!r} has no tuned defaults for architecture {arch!r}")
+
+    @classmethod
+    def check_model(cls, model_cfg: Any) -> None:
+        """Refuse (ConfigError) a model configuration this task cannot use, e.g. a language model
+        that would read ahead. Most tasks accept every configuration of a compatible architecture."""
+        return None
 
     @classmethod
     @abstractmethod

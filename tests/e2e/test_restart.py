@@ -80,7 +80,9 @@ def test_share_link_opens_the_same_page_with_the_same_settings_on_a_fresh_server
     choose(page, "lang", "한국어")
     assert_clean(page)
     before = {k: widget_value(page, k) for k in SHARED}
-    assert before["translation.arch"] == "transformer" and before["lang"] == "한국어"  # shown by name, kept as ko in the link
+    assert (
+        before["translation.arch"] == "transformer" and before["lang"] == "한국어"
+    )  # shown by name, kept as ko in the link
     assert before["translation.task.reverse_source"] == "on" and before["translation.train.seed"] == "7"
     title = page.locator("h1").first.inner_text()
     assert title == ko("page.translation.title")
