@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from playground.i18n import LANGS, t
-from playground.insights import strings as _insight_strings  # noqa: F401 - registers their texts
 
 _local = threading.local()
 _threads_set = False

@@ -12,7 +12,7 @@ from apptest import figures, no_problems, page_test, scan_components_once, trace
 from core.embedding_view import DEFAULT_WORDS, initial_table
 from core.models.words import word_table
 from core.vectors import glove, pca_2d
-from playground.insights.strings import EN, KO
+from playground.i18n import EN, KO
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
 _ = scan_components_once  # the fixture, imported for the mark above

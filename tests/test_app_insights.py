@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.analysis import attention_pipeline
 from core.models.transformer import TransformerEncoderModel
+from playground.i18n import EN, KO
 from playground.insights.attention_steps import DEFAULT_TEXT
-from playground.insights.strings import EN, KO
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
 _ = scan_components_once  # the fixture, imported for the mark above

@@ -14,7 +14,6 @@ from core.registry import compatible, get_task
 from core.train import TrainConfig
 from playground.i18n import EN, KO
 from playground.insights import compare
-from playground.insights.strings import EN as INS_EN
 from playground.settings import url_value
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
@@ -76,7 +75,7 @@ def test_a_race_cut_by_the_budget_says_so_plainly_and_not_in_green():
 def test_a_race_every_lane_finished_is_green():
     at = _status_app({"lstm": "target", "gru": "done"})
     assert not at.exception and not at.warning
-    assert at.success[0].value == INS_EN["ins.common.done"]
+    assert at.success[0].value == EN["ins.common.done"]
 
 
 # ---- 2. share links ------------------------------------------------------------------------

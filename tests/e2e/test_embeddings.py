@@ -11,7 +11,6 @@ from conftest import SMALL, alerts, assert_clean, by_key, open_page, shot, train
 
 from core.vectors import glove
 from playground.i18n import t
-from playground.insights import strings  # noqa: F401 - registers the page's texts for t()
 
 pytestmark = pytest.mark.e2e
 
