@@ -299,6 +299,8 @@ def _jsonable(o: Any) -> Any:
 
 
 def _summary(res: dict[str, Any]) -> str:
+    if "text" in res and "prompt" in res:  # written text: the start, then what the model wrote
+        return res["prompt"] + res["text"]
     for key in ("translation", "caption", "label", "key", "forecast"):
         if key in res:
             val = res[key]

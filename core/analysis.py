@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.models.attention import padding_mask
 from core.models.base import UNK, evaluating, task_loss
 from core.models.rnn import RecurrentModel
 from core.models.transformer import (
@@ -166,6 +167,13 @@ def attention_pipeline(
     Q, K, V (h, T, d_k); scores = Q K^T (h, T, T); scaled = scores / sqrt(d_k);
     weights = softmax(scaled) over the keys (h, T, T), each row sums to 1; Z = weights V (h, T, d_k);
     concat (T, D) the heads side by side; W_O (D, D), b_O (D,); output = concat W_O + b_O (T, D).
+
+    The rest of the same layer (EncoderLayer.block_steps): norm ("post" or "pre"), d_ff;
+    block {x, attn_in, attn, sum1 = x + attn, out1, ffn_in, hidden_pre, hidden, ffn, sum2, output}
+    (T, D) each, hidden_pre and hidden (T, d_ff); ln_sum1 the LayerNorm that reads sum1 taken apart
+    (see :func:`layer_norm_parts`; its ``out`` is out1 for post-norm, ffn_in for pre-norm); ln_sum2
+    the same for sum2 (post-norm; None for pre-norm, whose layer ends with sum2);
+    W_1 (D, d_ff), b_1, W_2 (d_ff, D), b_2 of the FFN; layer_output (T, D) the layer's own forward.
     """
     if vocab is not None and not isinstance(vocab, Vocab):
         vocab = Vocab.from_json(list(vocab))
@@ -212,6 +220,11 @@ def attention_pipeline(
         W_Q, b_Q = _per_head(mha.W_Q, mha.n_heads)
         W_K, b_K = _per_head(mha.W_K, mha.n_heads)
         W_V, b_V = _per_head(mha.W_V, mha.n_heads)
+        key_mask = padding_mask(batch[batch_keys[1]])  # (1, 1, 1, T)
+        block = layer.block_steps(X, key_mask)  # the rest of the layer: Add & Norm, FFN, Add & Norm
+        layer_output, _ = layer(X, key_mask)  # the layer's own forward, to check the steps against
+        pre = layer.attn_block.pre
+        norm_1 = layer.ffn_block.norm if pre else layer.attn_block.norm  # the LayerNorm that reads sum1
     out: dict[str, Any] = {
         "tokens": names,
         "ids": x[0].cpu(),
@@ -233,5 +246,47 @@ def attention_pipeline(
         **{k: steps[k][0] for k in ("Q", "K", "V", "scores", "scaled", "weights", "Z", "concat", "output")},
         "W_O": mha.W_O.weight.t(),
         "b_O": mha.W_O.bias,
+        "norm": "pre" if pre else "post",
+        "d_ff": layer.ffn.W_1.out_features,
+        "block": {k: v[0] for k, v in block.items()},
+        "ln_sum1": layer_norm_parts(block["sum1"][0], norm_1),
+        "ln_sum2": None if pre else layer_norm_parts(block["sum2"][0], layer.ffn_block.norm),
+        "W_1": layer.ffn.W_1.weight.t(),
+        "b_1": layer.ffn.W_1.bias,
+        "W_2": layer.ffn.W_2.weight.t(),
+        "b_2": layer.ffn.W_2.bias,
+        "layer_output": layer_output[0],
     }
-    return {k: v.detach().cpu() if isinstance(v, Tensor) else v for k, v in out.items()}
+    return _detached(out)
+
+
+def _detached(value: Any) -> Any:
+    """Tensors (also inside dicts) detached and on the CPU."""
+    if isinstance(value, Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _detached(v) for k, v in value.items()}
+    return value
+
+
+def layer_norm_parts(v: Tensor, norm: nn.LayerNorm) -> dict[str, Any]:
+    """LayerNorm(v) = gamma * (v - mean) / sqrt(var + eps) + beta over the last axis, every part kept.
+
+    v (..., D) -> v itself, mean and var (...,) (the variance divides by D, as LayerNorm does), hat (..., D)
+    the normalised values, gamma and beta (D,) the layer's learned scale and shift, eps, and
+    out (..., D) = what ``norm(v)`` returns.
+    """
+    mean = v.mean(dim=-1, keepdim=True)
+    var = v.var(dim=-1, unbiased=False, keepdim=True)
+    hat = (v - mean) / torch.sqrt(var + norm.eps)
+    out = hat * norm.weight + norm.bias if norm.weight is not None else hat
+    return {
+        "v": v,
+        "mean": mean.squeeze(-1),
+        "var": var.squeeze(-1),
+        "hat": hat,
+        "gamma": norm.weight,
+        "beta": norm.bias,
+        "eps": float(norm.eps),
+        "out": out,
+    }

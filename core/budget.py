@@ -64,6 +64,7 @@ KEPT = {
     "seq2seq-attn": 12,
     "transformer": 16,
     "captioner": 12,
+    "transformer-decoder": 24,
 }
 ATTENTION_KEPT = 8  # copies of each attention map (scores, softmax, dropout, their gradients)
 
@@ -90,6 +91,12 @@ REFERENCE: dict[tuple[str, str], tuple[float, int]] = {
     ("word-order", "lstm"): (300_800, 64),
     ("word-order", "gru"): (250_700, 64),
     ("word-order", "transformer-encoder"): (180_500, 64),
+    # 8 epochs of 86,144 characters, the sample written after each epoch included (10 for the
+    # Transformer, measured over 6 of them)
+    ("char-text", "rnn"): (130_000, 32),
+    ("char-text", "lstm"): (49_600, 32),
+    ("char-text", "gru"): (41_300, 32),
+    ("char-text", "transformer-decoder"): (45_000, 16),
 }
 FLOPS = 80e9  # floating-point operations per second of a big model's training, one thread
 THREADS = {1: 1.0, 2: 1.35}  # speed against one thread (README: 2 threads made 1.37x the steps)

@@ -16,6 +16,7 @@ from core.tasks.base import Prepared
 from playground import charts
 from playground.export import show
 from playground.i18n import t
+from playground.insights import recurrence
 
 ATTN_ORDER = ("enc_self", "dec_self", "cross", "self")
 
@@ -36,11 +37,19 @@ def run_recorded(model: nn.Module, batch: dict[str, torch.Tensor]) -> Any:
 
 def probe_outputs(model: nn.Module, data: Prepared) -> tuple[Any, dict[str, list[str]]] | None:
     """The model's recorded output on the task's fixed probe example, with the axis labels."""
+    found = probe_run(model, data)
+    return None if found is None else (found[0], found[1])
+
+
+def probe_run(
+    model: nn.Module, data: Prepared
+) -> tuple[Any, dict[str, list[str]], dict[str, torch.Tensor]] | None:
+    """:func:`probe_outputs` and the probe batch itself (for views that run more of the model on it)."""
     probe = data.probe_for(model)  # a loaded model's data has no splits: a typed example then
     if probe is None:
         return None
     batch, tokens = probe
-    return run_recorded(model, batch), tokens
+    return run_recorded(model, batch), tokens, batch
 
 
 def first_example(attention: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -152,14 +161,21 @@ def positional_view(model: nn.Module, key: str) -> None:
     )
 
 
-def recorded_signals(out: Any) -> dict[str, np.ndarray]:
-    """Hidden states ``h`` and gates of the first recurrent layer (forward direction), (T, H) each."""
+def recorded_signals(out: Any, direction: int = 0) -> dict[str, np.ndarray]:
+    """Hidden states ``h`` and gates of the first recurrent layer, (T, H) each; ``direction`` 1 is
+    the backward direction of a bidirectional layer (in the original time order)."""
     items: dict[str, np.ndarray] = {}
     if getattr(out, "states", None) is not None:
-        items["h"] = out.states.detach().float().cpu().numpy()[0, 0, 0]  # (T, H)
+        items["h"] = out.states.detach().float().cpu().numpy()[0, direction, 0]  # (T, H)
     for g, v in (getattr(out, "gates", None) or {}).items():
-        items[g] = v.detach().float().cpu().numpy()[0, 0, 0]
+        items[g] = v.detach().float().cpu().numpy()[0, direction, 0]
     return items
+
+
+def directions(out: Any) -> int:
+    """1, or 2 for a bidirectional recurrent layer."""
+    states = getattr(out, "states", None)
+    return int(states.shape[1]) if states is not None and states.dim() == 5 else 1
 
 
 def snapshot_signals(snap: Any) -> dict[str, np.ndarray]:
@@ -225,14 +241,14 @@ def inside_section(
     model: nn.Module, data: Prepared, run: Any | None, key: str, memo: Any | None = None
 ) -> None:
     """Everything there is to see inside ``model`` on the probe example."""
-    res = memo("probe", lambda: probe_outputs(model, data)) if memo else probe_outputs(model, data)
+    res = memo("probe_run", lambda: probe_run(model, data)) if memo else probe_run(model, data)
     has_pos = getattr(model, "positional_table", None) is not None
     if res is None and not has_pos:
         st.info(t("inside.nothing"))
         return
     drawn = False
     if res is not None:
-        out, tokens = res
+        out, tokens, batch = res
         attention = first_example(out.attention or {})
         snaps = [s for s in (run.snapshots if run is not None else []) if s.attention]
         if attention:
@@ -257,7 +273,20 @@ def inside_section(
             if snap is not None:
                 items = snapshot_signals(snap) or items
                 rec_tokens = snap.tokens or tokens
+            elif directions(out) == 2:
+                way = st.radio(
+                    t("inside.unrolled.direction"),
+                    [0, 1],
+                    format_func=lambda d: t("inside.unrolled.backward" if d else "inside.unrolled.forward"),
+                    horizontal=True,
+                    key=f"{key}.direction",
+                )
+                items = recorded_signals(out, int(way))
             recurrent_view(items, rec_tokens, key)
+            recurrence.unrolled_view(model, out, tokens, key)
+            drawn = True
+        src = list(tokens.get("src") or [])
+        if src and recurrence.context_view(model, batch, src, key):
             drawn = True
         if not drawn:
             drawn = image_vector_view(model, data, key)

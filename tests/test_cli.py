@@ -19,6 +19,7 @@ TINY_TASK = {
     "captioning": ["task.n_images=200"],
     "long-memory": ["task.lag=5", "task.n_train=200"],
     "word-order": ["task.n_train=200"],
+    "char-text": ["task.max_chars=4000", "task.seq_len=16"],
 }
 TINY_MODEL = {
     "rnn": ["hidden_size=8", "embed_dim=8"],
@@ -29,6 +30,7 @@ TINY_MODEL = {
     "seq2seq-attn": ["hidden_size=8", "embed_dim=8"],
     "transformer": ["d_model=8", "n_heads=2", "d_ff=16", "n_enc_layers=1", "n_dec_layers=1"],
     "captioner": ["hidden_size=8", "embed_dim=8"],
+    "transformer-decoder": ["d_model=8", "n_heads=2", "d_ff=16", "n_layers=1"],
 }
 PAIRS = [(t, a) for t in tasks() for a in compatible(t)]
 
@@ -97,6 +99,8 @@ def _input_for(task: str, run_dir, tmp_path, data) -> str:
         return "A " + "a " * 5 + "?"
     if task == "word-order":
         return data
+    if task == "char-text":
+        return "Shall I"
     from PIL import Image
 
     ex = np.zeros((24, 24, 3), dtype=np.uint8)

@@ -48,6 +48,7 @@ TINY: dict[str, tuple[str, dict[str, Any]]] = {
     "captioning": ("captioner", {"task.n_images": 256}),
     "long-memory": ("lstm", {"task.n_train": 128, "task.lag": 6}),
     "word-order": ("lstm", {"task.n_train": 256}),
+    "char-text": ("lstm", {"task.max_chars": 6000, "task.seq_len": 32}),
 }
 
 

@@ -243,6 +243,30 @@ class EncoderLayer(nn.Module):
         """Every intermediate of this layer's self-attention on x, as forward computes it."""
         return self.self_attn.steps(self.attn_block.sublayer_input(x), mask)
 
+    def block_steps(self, x: Tensor, mask: Tensor | None) -> dict[str, Tensor]:
+        """Every intermediate of the whole layer on x (B, S, D), in forward's order (eval mode: no dropout).
+
+        attn_in = LayerNorm_1(x) (pre) or x (post); attn = MultiHead(attn_in); sum1 = x + attn;
+        out1 = LayerNorm_1(sum1) (post) or sum1 (pre); ffn_in = LayerNorm_2(out1) (pre) or out1 (post);
+        hidden_pre = ffn_in W_1 + b_1 and hidden = max(0, hidden_pre) (B, S, d_ff);
+        ffn = hidden W_2 + b_2; sum2 = out1 + ffn; output = LayerNorm_2(sum2) (post) or sum2 (pre),
+        which is what forward returns.
+        """
+        attn_in = self.attn_block.sublayer_input(x)  # (B, S, D)
+        attn = self.self_attn.steps(attn_in, mask)["output"]  # (B, S, D)
+        sum1 = x + self.attn_block.dropout(attn)
+        out1 = sum1 if self.attn_block.pre else self.attn_block.norm(sum1)
+        ffn_in = self.ffn_block.sublayer_input(out1)
+        hidden_pre = self.ffn.W_1(ffn_in)  # (B, S, d_ff)
+        hidden = torch.relu(hidden_pre)
+        ffn = self.ffn.W_2(self.ffn.dropout(hidden))  # (B, S, D)
+        sum2 = out1 + self.ffn_block.dropout(ffn)
+        output = sum2 if self.ffn_block.pre else self.ffn_block.norm(sum2)
+        return {
+            "x": x, "attn_in": attn_in, "attn": attn, "sum1": sum1, "out1": out1, "ffn_in": ffn_in,
+            "hidden_pre": hidden_pre, "hidden": hidden, "ffn": ffn, "sum2": sum2, "output": output,
+        }  # fmt: skip
+
 
 class DecoderLayer(nn.Module):
     """y -> y + MaskedSelfAttention(y) -> y + CrossAttention(y, memory) -> y + FFN(y)  (section 3.1).

@@ -96,3 +96,4 @@ class Step:
     equation: str = ""  # LaTeX, shown under the explanation
     concept: str | None = None  # the home page's concept card that links here
     link: tuple[str, dict[str, str]] | None = None  # (url path, query) of the page that goes deeper
+    look: str | None = None  # string key: where on the linked page this step's concept is drawn

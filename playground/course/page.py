@@ -294,6 +294,8 @@ def deeper(step: Step) -> None:
         icon=":material/open_in_new:",
         query_params=query or None,
     )
+    if step.look:
+        st.caption(t(step.look))
 
 
 def course_page() -> None:

@@ -26,6 +26,7 @@ STEPS: tuple[Step, ...] = (
         r"h_t = \tanh(W_{xh}\,x_t + W_{hh}\,h_{t-1} + b)",
         concept="rnn",
         link=("word_order", {"word_order.arch": "rnn"}),
+        look="course.look.unrolled",
     ),  # 0.1 s
     Step(
         "one_to_many",
@@ -71,6 +72,7 @@ STEPS: tuple[Step, ...] = (
         r"(x_1, \dots, x_S) \;\longrightarrow\; (y_1, \dots, y_T)",
         concept="many_to_many",
         link=("translation", {"translation.arch": "seq2seq"}),
+        look="course.look.streams",
     ),  # 8.0 s
     Step(
         "birnn",
@@ -91,6 +93,7 @@ STEPS: tuple[Step, ...] = (
         r"h_t = [\,\overrightarrow{h}_t\,;\,\overleftarrow{h}_t\,]",
         concept="birnn",
         link=("long_memory", {"long_memory.arch": "rnn", "long_memory.model.bidirectional": "true"}),
+        look="course.look.birnn",
     ),  # 1.5 s + 0.5 s
     # ---- 2. memory: vanishing gradients, LSTM, GRU
     Step(
@@ -169,6 +172,7 @@ STEPS: tuple[Step, ...] = (
         r"c = h^{\mathrm{enc}}_S,\qquad s_0 = c,\qquad y_t = \mathrm{Decoder}(y_{t-1}, s_{t-1})",
         concept="seq2seq",
         link=("translation", {"translation.arch": "seq2seq"}),
+        look="course.look.context",
     ),
     Step(
         "context",
@@ -193,6 +197,7 @@ STEPS: tuple[Step, ...] = (
             {"task.n_pairs": 256, "model.hidden_size": 16, "model.embed_dim": 16, "train.epochs": 1},
         ),
         link=("translation", {"translation.arch": "seq2seq", "translation.task.clauses": "2"}),
+        look="course.look.context_attn",
     ),  # 3.2 s + 7.0 s
     # ---- 4. attention
     Step(
@@ -319,7 +324,8 @@ STEPS: tuple[Step, ...] = (
         Computed(compute.ffn),
         r"\mathrm{FFN}(x) = \max(0,\; x W_1 + b_1)\, W_2 + b_2",
         concept="ffn",
-        link=("translation", {"translation.arch": "transformer"}),
+        link=("attention_steps", {}),
+        look="course.look.ffn",
     ),
     Step(
         "residual",
@@ -327,7 +333,8 @@ STEPS: tuple[Step, ...] = (
         Computed(compute.residual),
         r"x_{l+1} = x_l + F(x_l),\qquad \frac{\partial x_{l+1}}{\partial x_l} = I + \frac{\partial F}{\partial x_l}",
         concept="residual",
-        link=("translation", {"translation.arch": "transformer"}),
+        link=("attention_steps", {}),
+        look="course.look.residual",
     ),
     Step(
         "add_norm",
@@ -335,7 +342,8 @@ STEPS: tuple[Step, ...] = (
         Computed(compute.add_norm),
         r"\mathrm{LayerNorm}\big(x + \mathrm{Sublayer}(x)\big),\quad \mathrm{LayerNorm}(v) ="
         r" \gamma \odot \frac{v - \mu}{\sigma} + \beta",
-        link=("translation", {"translation.arch": "transformer"}),
+        link=("attention_steps", {}),
+        look="course.look.add_norm",
     ),
 )
 

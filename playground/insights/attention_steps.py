@@ -349,6 +349,145 @@ def draw(p: dict[str, Any]) -> None:
         f"{PAGE}.fig.output",
     )
     st.caption(t("ins.att.after"))
+    draw_block(p, q, shown)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rest of the layer: Add & Norm, the position-wise FFN, Add & Norm
+# ---------------------------------------------------------------------------------------------
+
+NORM_DIMS = 8  # dimensions of one token listed in the LayerNorm table
+
+
+def layer_norm_table(parts: dict[str, Any], q: int, n: int = NORM_DIMS) -> pd.DataFrame:
+    """One token's LayerNorm, dimension by dimension: v, v - mean, / sqrt(var + eps), times gamma plus beta."""
+    v = parts["v"][q]
+    n = min(n, v.numel())
+    columns = {
+        "v": v[:n],
+        "v − μ": v[:n] - parts["mean"][q],
+        "v̂ = (v − μ) ÷ √(σ² + ε)": parts["hat"][q, :n],
+        "γ": parts["gamma"][:n],
+        "β": parts["beta"][:n],
+        "γ · v̂ + β": parts["out"][q, :n],
+    }
+    table = {name: np.round(c.numpy().astype(float), 4) for name, c in columns.items()}
+    return pd.DataFrame({t("ins.block.col.dim"): list(range(n)), **table})
+
+
+def _norm_numbers(parts: dict[str, Any], q: int, token: str, D: int) -> None:
+    """Mean and variance of one token's row, its LayerNorm dimension by dimension, and the check."""
+    mean, var = float(parts["mean"][q]), float(parts["var"][q])
+    hat = parts["hat"][q]
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("ins.block.mean", token=token), f"{mean:.4f}")
+    c2.metric(t("ins.block.var", token=token), f"{var:.4f}")
+    c3.metric("√(σ² + ε)", f"{math.sqrt(var + parts['eps']):.4f}")
+    st.caption(
+        t(
+            "ins.block.norm_check",
+            n=min(NORM_DIMS, D),
+            D=D,
+            mean=f"{float(hat.mean()):.4f}",
+            var=f"{float(hat.var(unbiased=False)):.4f}",
+        )
+    )
+    st.dataframe(layer_norm_table(parts, q), hide_index=True, width="stretch")
+
+
+def draw_block(p: dict[str, Any], q: int, shown: int) -> None:
+    """Steps 6-9: x + attention, LayerNorm, the FFN with its shapes, the second Add & Norm."""
+    b = p["block"]
+    toks: list[str] = p["tokens"]
+    T, D, d_ff = len(toks), int(p["d_model"]), int(p["d_ff"])
+    pre = p["norm"] == "pre"
+    cols_shown, x_dim = dims(shown), t("inside.dimension")
+    token = toks[q]
+    height = 90 + 24 * T
+
+    def rows(name: str, z: Any, n: int | None = None) -> None:
+        n = n or shown
+        show(matrix(z[:, :n], dims(n), toks, name=name, x_title=x_dim, height=height), f"{PAGE}.fig.{name}")
+
+    st.divider()
+    st.markdown(f"## {t('ins.block.title')}")
+    st.markdown(t("ins.block.pre_intro" if pre else "ins.block.post_intro"))
+
+    # 6. the residual sum
+    _step(6, "ins.block.s6", "ins.block.s6_explain_pre" if pre else "ins.block.s6_explain", T=T, D=D)
+    st.latex(
+        r"x' = x + \mathrm{MultiHead}(\mathrm{LayerNorm}(x))" if pre else r"x' = x + \mathrm{MultiHead}(x)"
+    )
+    st.markdown(f"**x + {t('ins.att.m.output')}** ({T} × {D})")
+    rows("sum1", b["sum1"])
+
+    # 7. LayerNorm of it, one token in numbers
+    ln = p["ln_sum1"]
+    _step(7, "ins.block.s7", "ins.block.s7_explain_pre" if pre else "ins.block.s7_explain", D=D, token=token)
+    st.latex(
+        r"\mathrm{LayerNorm}(v) = \gamma \odot \frac{v - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta,\quad"
+        r"\mu = \tfrac{1}{d}\textstyle\sum_i v_i,\quad \sigma^2 = \tfrac{1}{d}\textstyle\sum_i (v_i - \mu)^2"
+    )
+    _norm_numbers(ln, q, token, D)
+    st.markdown(f"**LayerNorm(x + {t('ins.att.m.output')})** ({T} × {D})")
+    rows("ln1", ln["out"])
+
+    # 8. the position-wise FFN
+    relu_zero = int((b["hidden"] == 0).sum())
+    _step(
+        8,
+        "ins.block.s8",
+        "ins.block.s8_explain",
+        T=T,
+        D=D,
+        d_ff=d_ff,
+        zeros=f"{relu_zero:,}",
+        total=f"{T * d_ff:,}",
+        share=f"{100 * relu_zero / max(1, T * d_ff):.0f}",
+    )
+    st.latex(r"\mathrm{FFN}(x) = \max(0,\; x W_1 + b_1)\, W_2 + b_2")
+    st.markdown(t("ins.block.shapes", T=T, D=D, d_ff=d_ff))
+    inner = min(d_ff, max(shown, 64))
+    st.markdown(f"**max(0, x W₁ + b₁)** ({T} × {d_ff})")
+    show(
+        matrix(b["hidden"][:, :inner], dims(inner), toks, name="ffn_hidden", x_title=x_dim, height=height),
+        f"{PAGE}.fig.ffn_hidden",
+    )
+    if inner < d_ff:
+        st.caption(t("ins.block.inner_shown", n=inner, d_ff=d_ff))
+    st.markdown(f"**FFN = max(0, x W₁ + b₁) W₂ + b₂** ({T} × {D})")
+    rows("ffn", b["ffn"])
+    with st.expander(t("ins.block.weights_expander", D=D, d_ff=d_ff)):
+        c1, c2 = st.columns(2)
+        with c1:
+            st.markdown(f"**W₁** ({D} × {d_ff})")
+            show(
+                matrix(p["W_1"][:shown, :inner], dims(inner), cols_shown, name="W_1", height=360),
+                f"{PAGE}.fig.W_1",
+            )
+        with c2:
+            st.markdown(f"**W₂** ({d_ff} × {D})")
+            show(
+                matrix(p["W_2"][:inner, :shown], cols_shown, dims(inner), name="W_2", height=360),
+                f"{PAGE}.fig.W_2",
+            )
+
+    # 9. the second residual sum and LayerNorm
+    _step(9, "ins.block.s9", "ins.block.s9_explain_pre" if pre else "ins.block.s9_explain", D=D, token=token)
+    st.latex(
+        r"x'' = x' + \mathrm{FFN}(\mathrm{LayerNorm}(x'))"
+        if pre
+        else r"x'' = \mathrm{LayerNorm}(x' + \mathrm{FFN}(x'))"
+    )
+    st.markdown(f"**x' + FFN** ({T} × {D})")
+    rows("sum2", b["sum2"])
+    if p["ln_sum2"] is not None:
+        _norm_numbers(p["ln_sum2"], q, token, D)
+    st.markdown(f"**{t('ins.block.output')}** ({T} × {D})")
+    rows("block_output", b["output"])
+    diff = float((b["output"] - p["layer_output"]).abs().max())
+    st.success(t("ins.block.matches", diff=f"{diff:.1e}"), icon=":material/check_circle:")
+    st.caption(t("ins.block.next"))
 
 
 def attention_steps_page() -> None:

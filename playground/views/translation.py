@@ -14,6 +14,7 @@ from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
 from playground.views.common import pinned, task_data
+from playground.views.streams import streams_section
 
 CONFIG = PageConfig(
     page="translation",
@@ -175,6 +176,7 @@ def try_it(view: ModelView) -> None:
         )
     else:
         st.info(t("translation.no_attention"))
+    streams_section(data, greedy, f"{view.page}._streams")
     full = _full_attention(view, data, greedy)
     if full is not None and any(k in full[0] for k in ("enc_self", "dec_self")):
         st.markdown(f"#### {t('translation.all_maps')}")
