@@ -80,6 +80,7 @@ SMALL: dict[str, dict[str, str]] = {
         "word_order.train.epochs": "30",
         "word_order.train.stop_at_target": "false",
     },
+    "char_text": {"char_text.model.hidden_size": "64", "char_text.train.epochs": "4"},
 }
 
 

@@ -49,7 +49,7 @@ def test_a_diverging_run_says_so_without_a_traceback(page, server):
     assert any(t("run.reason.diverged") in e and "lower the learning rate" in e for e in errs), errs
     assert not any(t("error.unexpected").split(".")[0] in e for e in errs)
     # the last good weights are kept and shown
-    assert page.locator("[data-testid='stTab']").count() == 4
+    assert page.locator("[data-testid='stTab']").count() == 5  # results, try it, inside, code, save
     shot(page, "fault-diverged")
 
 

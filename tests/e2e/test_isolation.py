@@ -45,7 +45,7 @@ def test_a_model_trained_in_one_session_is_not_visible_in_another(server, new_co
     shows_no_run(bob, prefix)
 
     wait_trained(alice, prefix, watch_chart=False)
-    assert alice.locator("[data-testid='stTab']").count() == 4
+    assert alice.locator("[data-testid='stTab']").count() == 5  # results, try it, inside, code, save
     assert_clean(alice)
 
     bob.reload()

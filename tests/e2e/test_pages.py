@@ -18,9 +18,10 @@ pytestmark = pytest.mark.e2e
 def expected_title(info) -> str:
     if info is HOME:
         return t("home.title")
-    # task pages title themselves page.<path>.title, the insight pages ins.<path>.title
+    # task pages title themselves page.<path>.title, the insight pages ins.<path>.title, the course course.title
+    p = info.url_path
     return t(
-        f"page.{info.url_path}.title", default=t(f"ins.{info.url_path}.title", default=t(info.title_key))
+        f"page.{p}.title", default=t(f"ins.{p}.title", default=t(f"{p}.title", default=t(info.title_key)))
     )
 
 
