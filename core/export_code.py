@@ -442,7 +442,7 @@ _GLUE["stock"] = (
 from core.metrics import direction_accuracy, mae, mape, rmse
 from core.models.base import task_loss
 from core.tasks.base import iterate
-from core.tasks.stock import EVAL_BATCH, OHLCV, Scaler, split_rows, to_prices, transform, window_ends
+from core.tasks.stock import EVAL_BATCH, OHLCV, Scaler, adjusted, split_rows, to_prices, transform, window_ends
 from core.train import _to
 
 PRICES = "stocks.csv.gz"
@@ -466,27 +466,13 @@ class Data:
 
 
 def load_prices(opts: StockOptions) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Dates (N,), values (N, F) and feature names of one ticker from the shipped prices.
-
-    Each day's factor f = adj_close / close is applied to open, high and low (volume is divided
-    by it), so that a 2-for-1 split does not look like a 50% crash.
-    """
+    """Dates (N,), values (N, F) and feature names of one ticker from the shipped prices,
+    adjusted for splits and dividends (see ``adjusted``)."""
     import pandas as pd
 
     df = pd.read_csv(data_file(PRICES, PRICES_FROM))
     df = df[df["Ticker"] == opts.ticker.strip().upper()].sort_values("Date")
-    f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
-    values = np.stack(
-        [
-            df["Open"].to_numpy(dtype=np.float64) * f,
-            df["High"].to_numpy(dtype=np.float64) * f,
-            df["Low"].to_numpy(dtype=np.float64) * f,
-            df["Adj Close"].to_numpy(dtype=np.float64),
-            df["Volume"].to_numpy(dtype=np.float64) / f,
-        ],
-        axis=1,
-    )
-    dates = pd.to_datetime(df["Date"]).to_numpy().astype("datetime64[D]")
+    dates, values = adjusted(df)
     names = OHLCV
     if opts.features != "ohlcv":
         values, names = values[:, names.index("close")][:, None], ("close",)
@@ -788,7 +774,7 @@ def load_pairs(opts: TranslationOptions, seed: int) -> list[tuple[list[str], lis
 _GLUE["captioning"] = (
     '''
 from core.seqmetrics import exact_match
-from core.tasks.captioning import SPLIT_FRACTIONS, render, sample_scenes
+from core.tasks.captioning import encode_scenes
 from core.tasks.translation import generate
 from core.text import Vocab, pad_batch
 
@@ -803,26 +789,8 @@ class Data:
 
 
 def load_data(opts: CaptioningOptions, seed: int) -> Data:
-    """Draw distinct scenes, render them with seeded pixel noise, shuffle and cut 80/10/10, build
-    the vocabulary on the training captions, encode every split."""
-    scenes = sample_scenes(opts.n_images, seed)
-    images = np.stack([render(s, opts.image_size) for s in scenes])  # (N, 3, H, W)
-    if opts.noise > 0:
-        noise = np.random.default_rng(seed + 1).normal(0.0, opts.noise, images.shape).astype(np.float32)
-        images = np.clip(images + noise, 0.0, 1.0)
-    captions = [s.caption() for s in scenes]
-    order = np.random.default_rng(seed + 2).permutation(len(scenes))
-    n_train = int(round(SPLIT_FRACTIONS[0] * len(scenes)))
-    n_val = int(round(SPLIT_FRACTIONS[1] * len(scenes)))
-    idx = {"train": order[:n_train], "val": order[n_train : n_train + n_val], "test": order[n_train + n_val :]}
-    vocab = Vocab.build(captions[i] for i in idx["train"])
-    splits, refs = {}, {}
-    for name, ix in idx.items():
-        refs[name] = [captions[i] for i in ix]
-        tgt_in, _ = pad_batch([vocab.encode(c, sos=True) for c in refs[name]])
-        tgt_out, _ = pad_batch([vocab.encode(c, eos=True) for c in refs[name]])
-        splits[name] = {"src": torch.from_numpy(images[ix]), "tgt_in": tgt_in, "tgt_out": tgt_out}
-    return Data(splits, vocab, refs)
+    """Draw, render and caption the scenes, cut them 80/10/10 and encode them (as the app does)."""
+    return Data(*encode_scenes(opts, seed))
 
 '''
     + _SEQ_EVAL

@@ -272,8 +272,12 @@ class CaptioningData(Prepared):
         }
 
 
-@lru_cache(maxsize=4)
-def _prepare(opts: CaptioningOptions, seed: int) -> CaptioningData:
+def encode_scenes(
+    opts: CaptioningOptions, seed: int
+) -> tuple[dict[str, Batch], Vocab, dict[str, list[list[str]]]]:
+    """Draw distinct scenes, render them with seeded pixel noise, shuffle and cut 80/10/10, build
+    the vocabulary on the training captions and encode every split: (splits, vocabulary, the
+    caption of every image per split)."""
     scenes = sample_scenes(opts.n_images, seed)
     images = np.stack([render(s, opts.image_size) for s in scenes])  # (N, 3, H, W)
     if opts.noise > 0:
@@ -296,13 +300,19 @@ def _prepare(opts: CaptioningOptions, seed: int) -> CaptioningData:
         tgt_in, _ = pad_batch([vocab.encode(c, sos=True) for c in caps[name]])
         tgt_out, _ = pad_batch([vocab.encode(c, eos=True) for c in caps[name]])
         splits[name] = {"src": torch.from_numpy(images[ix]), "tgt_in": tgt_in, "tgt_out": tgt_out}
+    return splits, vocab, caps
+
+
+@lru_cache(maxsize=4)
+def _prepare(opts: CaptioningOptions, seed: int) -> CaptioningData:
+    splits, vocab, caps = encode_scenes(opts, seed)
     return CaptioningData(
         splits=splits,
         model_fields={
             "image_channels": 3,
             "image_size": opts.image_size,
             "tgt_vocab_size": len(vocab),
-            "max_len": max(len(c) for c in captions) + 2,
+            "max_len": max(len(c) for part in caps.values() for c in part) + 2,
         },
         vocab=vocab,
         captions=caps,

@@ -172,6 +172,27 @@ def _offline_path() -> Path:
     return path
 
 
+def adjusted(df: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(dates, OHLCV values) of the shipped file's rows (one ticker, by date), adjusted for splits
+    and dividends: each day's factor f = adj_close / close is applied to open, high and low (volume
+    is divided by it), so that a 2-for-1 split does not look like a 50% crash."""
+    import pandas as pd
+
+    f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
+    values = np.stack(
+        [
+            df["Open"].to_numpy(dtype=np.float64) * f,
+            df["High"].to_numpy(dtype=np.float64) * f,
+            df["Low"].to_numpy(dtype=np.float64) * f,
+            df["Adj Close"].to_numpy(dtype=np.float64),
+            df["Volume"].to_numpy(dtype=np.float64) / f,
+        ],
+        axis=1,
+    )
+    dates = pd.to_datetime(df["Date"]).to_numpy().astype("datetime64[D]")
+    return dates, values
+
+
 @lru_cache(maxsize=8)
 def _offline(ticker: str) -> _Series:
     """The shipped prices of one ticker, adjusted for splits and dividends.
@@ -191,19 +212,7 @@ def _offline(ticker: str) -> _Series:
             ticker=ticker,
             tickers=", ".join(OFFLINE_TICKERS),
         )
-    df = df.sort_values("Date")
-    f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
-    values = np.stack(
-        [
-            df["Open"].to_numpy(dtype=np.float64) * f,
-            df["High"].to_numpy(dtype=np.float64) * f,
-            df["Low"].to_numpy(dtype=np.float64) * f,
-            df["Adj Close"].to_numpy(dtype=np.float64),
-            df["Volume"].to_numpy(dtype=np.float64) / f,
-        ],
-        axis=1,
-    )
-    dates = pd.to_datetime(df["Date"]).to_numpy().astype("datetime64[D]")
+    dates, values = adjusted(df.sort_values("Date"))
     return _Series(dates, values, OHLCV, f"{ticker} {_year(dates[0])}-{_year(dates[-1])}")
 
 
