@@ -31,3 +31,9 @@ def keyed(error: E, key: str, **values: Any) -> E:
     error.key = key  # type: ignore[attr-defined]
     error.values = values  # type: ignore[attr-defined]
     return error
+
+
+def shorten(text: str, n: int = 120) -> str:
+    """``text`` on one line (each run of whitespace one space), cut to ``n`` characters with "..."."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."

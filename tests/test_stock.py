@@ -14,7 +14,7 @@ from torch import nn
 
 from core.config import ConfigError, resolve
 from core.models.base import ModelOutput
-from core.tasks import stock
+from core.tasks import stock, stock_sources
 from core.tasks.base import DataError, iterate
 from core.tasks.stock import StockOptions, StockTask
 
@@ -89,11 +89,11 @@ def test_offline_default_loads_aapl_windows(aapl):
 
 
 def test_offline_prices_are_split_adjusted():
-    s = stock._offline("AAPL")
+    s = stock_sources.offline_prices("AAPL")
     close = s.values[:, s.names.index("close")]
     i = int(np.searchsorted(s.dates, np.datetime64("2005-02-28")))  # AAPL split 2-for-1 that day
     assert 0.9 < close[i] / close[i - 1] < 1.1
-    raw = pd.read_csv(stock._offline_path())
+    raw = pd.read_csv(stock_sources.offline_file())
     raw = raw[raw["Ticker"] == "AAPL"]
     assert np.allclose(close, raw["Adj Close"].to_numpy())
 
@@ -146,7 +146,7 @@ def test_no_leakage_targets_in_time_order(aapl):
 
 
 def test_scaler_is_fitted_on_training_rows_only(aapl):
-    s = stock._offline("AAPL")
+    s = stock_sources.offline_prices("AAPL")
     close = s.values[:, 3]
     r = np.log(close[1:] / close[:-1])  # r[i] is the return of row i+1
     n_tr, _, _ = stock.split_rows(len(close), 0.15, 0.15)
@@ -163,7 +163,7 @@ def test_scaler_is_fitted_on_training_rows_only(aapl):
 
 def test_price_target_scales_the_close(aapl):
     data = StockTask.prepare(opts(target="price"))
-    close = stock._offline("AAPL").values[:, 3]
+    close = stock_sources.offline_prices("AAPL").values[:, 3]
     n_tr, _, _ = stock.split_rows(len(close), 0.15, 0.15)
     assert data.scaler.y_mean == pytest.approx(close[:n_tr].mean())
     assert data.scaler.y_std == pytest.approx(close[:n_tr].std())

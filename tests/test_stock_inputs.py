@@ -11,7 +11,8 @@ from core.config import resolve
 from core.models.base import ModelOutput
 from core.tasks import stock
 from core.tasks.base import DataError
-from core.tasks.stock import MAX_PRICE, StockOptions, StockTask
+from core.tasks.stock import StockOptions, StockTask
+from core.tasks.stock_sources import MAX_PRICE
 
 
 def opts(**kw) -> StockOptions:

@@ -285,8 +285,9 @@ def test_early_stopping_after_one_epoch_is_singular(parity, tiny_model):
 
 def test_core_messages_in_korean(korean):
     from core.config import ConfigError
+    from core.csvfile import read_csv
     from core.tasks.base import DataError
-    from core.tasks.stock import StockOptions, read_csv
+    from core.tasks.stock import StockOptions
     from playground.errors import user_message
 
     with pytest.raises(ConfigError) as e:

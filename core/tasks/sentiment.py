@@ -28,11 +28,11 @@ import torch
 
 from core import metrics
 from core.config import ConfigError, param
+from core.csvfile import find_column, read_csv
 from core.data import DATA_DIR
 from core.models.base import PAD, SPECIALS, UNK, task_loss
 from core.models.words import load_vectors, word_table
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
-from core.tasks.stock import find_column, read_csv
 from core.text import STYLES, Vocab, pad_batch, tokenize
 from core.vectors import Vectors, VectorsError, glove
 

@@ -1,13 +1,7 @@
 """Stock forecasting: read the last ``lookback`` days of prices, predict the next ``horizon`` closes.
 
-Data sources
-    offline   daily prices from the ``bokeh_sampledata`` package (Quandl WIKI prices, public
-              domain), committed unchanged as ``core/data/stocks.csv.gz``: AAPL, IBM, MSFT
-              2000-03-01..2013-03-01, GOOG from 2004-08-19, FB from 2012-05-18. Prices are split-
-              and dividend-adjusted.
-    yfinance  any ticker from Yahoo Finance, cached on disk; when Yahoo cannot be reached the
-              offline prices are used instead and a notice says so.
-    upload    a CSV with a date column and a value column.
+The prices come from ``core.tasks.stock_sources`` (the shipped file, Yahoo Finance or an upload);
+this module cuts them into windows, scales them, scores forecasts and is the Task.
 
 How the data becomes examples (see :func:`window_ends`):
     1. the rows are split in time order into train / val / test parts FIRST;
@@ -28,16 +22,10 @@ Every metric is computed on prices, so the two targets (and the baselines) are c
 from __future__ import annotations
 
 import dataclasses
-import io
-import logging
 import math
-import os
-import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,33 +33,26 @@ import torch
 
 from core import metrics
 from core.config import ConfigError, param
-from core.data import DATA_DIR
-from core.messages import Note, keyed
+from core.csvfile import has_column, read_csv
+from core.messages import keyed
 from core.models.base import task_loss
 from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
+from core.tasks.stock_sources import (
+    MAX_PRICE,
+    OFFLINE_TICKERS,
+    PriceSeries,
+    check_magnitude,
+    clip_dates,
+    offline_prices,
+    parse_prices,
+    select_features,
+    yahoo_prices,
+)
 
-OFFLINE_TICKERS = ("AAPL", "GOOG", "IBM", "MSFT", "FB")
-OHLCV = ("open", "high", "low", "close", "volume")
-PRICE_COLUMNS = ("open", "high", "low", "close")
-FALLBACK_TICKER = "AAPL"
 KIND = "regress"
 EVAL_BATCH = 512
-MAX_PRICE = 1e12  # no real price (in any currency) is larger; 1e308 is a typo or an attack
 MAX_Z = 1e4  # standard deviations from the training mean: beyond this, nothing can be learnt
 MIN_TRAIN_WINDOWS = 100  # after intraday rows were collapsed to days, fewer is refused
-_TICKER_RE = re.compile(r"^[A-Z0-9.^=\-]{1,15}$")
-_NETWORK_HINTS = (
-    "curl",
-    "resolve",
-    "connect",
-    "timed out",
-    "timeout",
-    "network",
-    "dnserror",
-    "failed to perform",
-    "ssl",
-    "proxy",
-)
 
 
 @dataclass(frozen=True)
@@ -149,463 +130,6 @@ class StockOptions:
                 ticker=repr(self.ticker),
                 tickers=", ".join(OFFLINE_TICKERS),
             )
-
-
-# --------------------------------------------------------------------------------------------
-# Loading: every source gives a _Series (dates + raw values per feature)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Series:
-    dates: np.ndarray  # (N,) datetime64[D], increasing
-    values: np.ndarray  # (N, F) float64 raw values (prices, volume in shares)
-    names: tuple[str, ...]  # feature names, one per column of values; always contains "close"
-    label: str  # e.g. "AAPL 2000-2013" or "upload.csv"
-    rows_per_day: np.ndarray | None = None  # (N,) rows of an upload that each day collapsed
-
-
-def _offline_path() -> Path:
-    path = DATA_DIR / "stocks.csv.gz"
-    if not path.is_file():
-        raise DataError(f"the offline prices file is missing ({path}); restore it from the repository")
-    return path
-
-
-def adjusted(df: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(dates, OHLCV values) of the shipped file's rows (one ticker, by date), adjusted for splits
-    and dividends: each day's factor f = adj_close / close is applied to open, high and low (volume
-    is divided by it), so that a 2-for-1 split does not look like a 50% crash."""
-    import pandas as pd
-
-    f = (df["Adj Close"] / df["Close"]).to_numpy(dtype=np.float64)
-    values = np.stack(
-        [
-            df["Open"].to_numpy(dtype=np.float64) * f,
-            df["High"].to_numpy(dtype=np.float64) * f,
-            df["Low"].to_numpy(dtype=np.float64) * f,
-            df["Adj Close"].to_numpy(dtype=np.float64),
-            df["Volume"].to_numpy(dtype=np.float64) / f,
-        ],
-        axis=1,
-    )
-    dates = pd.to_datetime(df["Date"]).to_numpy().astype("datetime64[D]")
-    return dates, values
-
-
-@lru_cache(maxsize=8)
-def _offline(ticker: str) -> _Series:
-    """The shipped prices of one ticker, adjusted for splits and dividends.
-
-    The file has unadjusted open/high/low/close/volume plus an adjusted close. Each day's factor
-    f = adj_close / close is applied to open, high and low (and volume is divided by it), so that a
-    2-for-1 split does not look like a 50% crash.
-    """
-    import pandas as pd
-
-    df = pd.read_csv(_offline_path())
-    df = df[df["Ticker"] == ticker]
-    if df.empty:
-        raise keyed(
-            DataError(f"no offline prices for {ticker}; offline tickers: {', '.join(OFFLINE_TICKERS)}"),
-            "data.stock.no_offline",
-            ticker=ticker,
-            tickers=", ".join(OFFLINE_TICKERS),
-        )
-    dates, values = adjusted(df.sort_values("Date"))
-    return _Series(dates, values, OHLCV, f"{ticker} {_year(dates[0])}-{_year(dates[-1])}")
-
-
-def _year(d: np.datetime64) -> str:
-    return str(d)[:4]
-
-
-def _select(series: _Series, features: str) -> _Series:
-    if features == "ohlcv" and series.names == OHLCV:
-        return series
-    i = series.names.index("close")
-    return dataclasses.replace(series, values=series.values[:, i : i + 1], names=("close",))
-
-
-def _date_range(series: _Series, start: str, end: str) -> _Series:
-    keep = np.ones(len(series.dates), dtype=bool)
-    if start:
-        keep &= series.dates >= np.datetime64(start, "D")
-    if end:
-        keep &= series.dates <= np.datetime64(end, "D")
-    if keep.all():
-        return series
-    if not keep.any():
-        raise DataError(
-            f"no prices between {start or 'the start'} and {end or 'the end'}; {series.label} covers "
-            f"{series.dates[0]} to {series.dates[-1]}"
-        )
-    per_day = series.rows_per_day[keep] if series.rows_per_day is not None else None
-    return dataclasses.replace(
-        series, dates=series.dates[keep], values=series.values[keep], rows_per_day=per_day
-    )
-
-
-# ---- yfinance ---------------------------------------------------------------------------------
-
-
-class _Unreachable(Exception):
-    """Yahoo Finance could not be reached (as opposed to: reached, but no data)."""
-
-
-def cache_dir() -> Path:
-    """Where downloaded prices are kept: $SEQUENCE_LAB_CACHE/prices, else ~/.cache/sequence-lab/prices."""
-    root = os.environ.get("SEQUENCE_LAB_CACHE")
-    base = Path(root) if root else Path.home() / ".cache" / "sequence-lab"
-    return base / "prices"
-
-
-def _cache_file(ticker: str, start: str, end: str) -> Path:
-    # Without an end date the download runs up to today, so the file is only reused today.
-    return cache_dir() / f"{ticker}_{start or 'first'}_{end or 'to-' + date.today().isoformat()}.csv"
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def _download(ticker: str, start: str, end: str) -> Any:
-    """Daily prices from Yahoo Finance as a DataFrame with columns date, open..volume (adjusted).
-
-    yfinance reports most failures in its log instead of raising, so the log is read to tell
-    "network unreachable" (raises _Unreachable) from "no such ticker" (returns an empty frame).
-    """
-    import pandas as pd
-    import yfinance as yf
-
-    collect = _Collect()
-    logger = logging.getLogger("yfinance")
-    logger.addHandler(collect)
-    try:
-        with warnings.catch_warnings():  # yfinance's own pandas deprecation noise
-            warnings.simplefilter("ignore")
-            raw = yf.download(
-                ticker,
-                start=start or None,
-                end=end or None,
-                period=None if start else "max",
-                auto_adjust=True,
-                progress=False,
-                threads=False,
-                multi_level_index=False,
-                timeout=10,
-            )
-    except Exception as e:  # noqa: BLE001 - any failure to download means "unreachable" here
-        raise _Unreachable(f"{type(e).__name__}: {e}") from None
-    finally:
-        logger.removeHandler(collect)
-    if raw is None or len(raw) == 0:
-        log = " ".join(collect.messages)
-        if any(h in log.lower() for h in _NETWORK_HINTS):
-            raise _Unreachable(_short(log))
-        return pd.DataFrame()
-    df = raw.copy()
-    if isinstance(df.columns, pd.MultiIndex):
-        level = [i for i in range(df.columns.nlevels) if "Close" in df.columns.get_level_values(i)]
-        df.columns = df.columns.get_level_values(level[0] if level else 0)
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    if "close" not in df.columns:
-        return pd.DataFrame()
-    df = df.reset_index()
-    df = df.rename(columns={df.columns[0]: "date"})
-    for c in OHLCV:
-        if c not in df.columns:
-            df[c] = df["close"] if c != "volume" else 0.0
-    df = df[["date", *OHLCV]].dropna(subset=["close"])
-    return df
-
-
-def _short(text: str, n: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 3] + "..."
-
-
-def _yfinance(ticker: str, start: str, end: str) -> _Series:
-    """Prices of ``ticker`` from the disk cache, else from Yahoo Finance (then cached)."""
-    import pandas as pd
-
-    path = _cache_file(ticker, start, end)
-    if path.is_file():
-        df = pd.read_csv(path)
-    else:
-        df = _download(ticker, start, end)
-        if len(df) == 0:
-            span = f" between {start or 'the start'} and {end or 'today'}" if (start or end) else ""
-            raise keyed(
-                DataError(
-                    f"Yahoo Finance returned no prices for ticker {ticker!r}{span}: check the symbol "
-                    "(e.g. AAPL, MSFT, ^GSPC) and the dates"
-                ),
-                "data.stock.yahoo_empty_dates" if span else "data.stock.yahoo_empty",
-                ticker=repr(ticker),
-                start=start or "…",
-                end=end or "…",
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        df.to_csv(tmp, index=False)
-        tmp.replace(path)
-    dates = pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]")
-    values = df[list(OHLCV)].to_numpy(dtype=np.float64)
-    order = np.argsort(dates, kind="stable")
-    dates, values = dates[order], values[order]
-    return _Series(dates, values, OHLCV, f"{ticker} {_year(dates[0])}-{_year(dates[-1])}")
-
-
-# ---- upload -------------------------------------------------------------------------------------
-
-
-_ONE_ROW = {
-    "text": "one row per text (the text and its label)",
-    "day": "one row per day (its date and closing price)",
-}
-
-
-def read_csv(raw: bytes, row: str = "text") -> Any:
-    """Bytes of a user's CSV -> DataFrame; DataError when it is empty, binary or not a table.
-
-    ``row`` is what one row holds, for the message about an empty file: "text" (a text and its
-    label, the sentiment upload) or "day" (a day's prices)."""
-    import pandas as pd
-
-    if raw is None or len(raw.strip()) == 0:
-        one_row = _ONE_ROW.get(row, "one row per example")
-        raise keyed(
-            DataError(f"the file is empty: upload a CSV with a header row and {one_row}"),
-            f"data.csv.empty_{row}",
-        )
-    if b"\x00" in raw[:65536]:
-        raise keyed(DataError("this is not a CSV text file (it contains binary data)"), "data.csv.binary")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("latin-1")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            raise keyed(
-                DataError("this is not a CSV text file (unknown text encoding)"), "data.csv.encoding"
-            ) from None
-    try:
-        df = pd.read_csv(io.StringIO(text))
-        header = text.lstrip().splitlines()[0] if text.strip() else ""
-        if df.shape[1] == 1:  # maybe another separator (European ';', tab, '|')
-            for sep in (";", "\t", "|"):
-                if sep in header:
-                    df = pd.read_csv(io.StringIO(text), sep=sep)
-                    break
-    except Exception as e:  # noqa: BLE001 - pandas raises many kinds of parser errors
-        why = _short(str(e))
-        raise keyed(
-            DataError(f"could not read the file as CSV ({why})"), "data.csv.unreadable", why=why
-        ) from None
-    if df.shape[1] < 1 or len(df) == 0:
-        raise keyed(DataError("the CSV has a header but no data rows"), "data.csv.no_rows")
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
-
-
-def find_column(df: Any, name: str, what: str) -> str:
-    """The column called ``name`` (exact, else ignoring case); DataError listing the columns otherwise."""
-    cols = list(df.columns)
-    if name in cols:
-        return name
-    lower = {str(c).lower(): c for c in cols}
-    if name.strip().lower() in lower:
-        return lower[name.strip().lower()]
-    shown = ", ".join(repr(c) for c in cols[:30]) + (" ..." if len(cols) > 30 else "")
-    raise keyed(
-        DataError(f"the CSV has no {what} column {name!r}; its columns are: {shown}"),
-        f"data.csv.no_column.{what}",
-        name=repr(name),
-        columns=shown,
-    )
-
-
-def _numbers(df: Any, col: str) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
-    """A column as floats ('1,234.5' and '$12' are accepted).
-
-    Returns the values (NaN where blank or unreadable), the mask of blank cells, the number of
-    cells holding text that is not a number, and up to three such texts.
-    """
-    import pandas as pd
-
-    s = df[col]
-    text = s.astype(str).str.strip()
-    blank = (s.isna() | (text == "") | (text.str.lower() == "nan")).to_numpy()
-    if s.dtype.kind in "if":
-        return s.to_numpy(dtype=np.float64), blank, 0, []
-    cleaned = text.str.replace(r"[,$€£\s]", "", regex=True)
-    num = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(num) & ~blank
-    return num, blank, int(bad.sum()), [str(v) for v in s[bad].head(3)]
-
-
-def _parse_prices(df: Any, date_col: str, columns: dict[str, str], label: str) -> tuple[_Series, list[str]]:
-    """Validate a price table: dates readable, values numeric, sorted by date; blank rows dropped."""
-    import pandas as pd
-
-    notices: list[str] = []
-    dc = find_column(df, date_col, "date")
-    cols = {name: find_column(df, c, "value" if name == "close" else name) for name, c in columns.items()}
-    dates = pd.to_datetime(df[dc].astype(str).str.strip(), errors="coerce", format="mixed", utc=True)
-    dates = dates.dt.tz_localize(None)  # calendar days; time zones do not matter for daily prices
-    stamps = dates.to_numpy()
-    intraday = bool(len(stamps)) and bool(
-        np.any(stamps != stamps.astype("datetime64[D]").astype(stamps.dtype))
-    )
-    bad_dates = int(dates.isna().sum())
-    if bad_dates:
-        example = str(df[dc][dates.isna()].iloc[0])
-        raise keyed(
-            DataError(
-                f"{bad_dates} of {len(df)} row{'' if len(df) == 1 else 's'} "
-                f"{'has' if bad_dates == 1 else 'have'} a date that could not be read in column {dc!r} "
-                f"(for example {example!r}); write dates like 2020-01-31"
-            ),
-            "data.csv.bad_dates",
-            count=bad_dates,
-            total=f"{len(df):,}",
-            column=repr(dc),
-            example=repr(example),
-        )
-    values, blanks = [], np.zeros(len(df), dtype=bool)
-    for c in cols.values():
-        v, blank, n_bad, examples = _numbers(df, c)
-        if n_bad:
-            raise keyed(
-                DataError(
-                    f"column {c!r} has {n_bad} non-numeric value{'' if n_bad == 1 else 's'} out of "
-                    f"{len(df)} row{'' if len(df) == 1 else 's'} (for example {examples[0]!r}); it must "
-                    "hold numbers only"
-                ),
-                "data.csv.not_numbers",
-                count=n_bad,
-                total=f"{len(df):,}",
-                column=repr(c),
-                example=repr(examples[0]),
-            )
-        blanks |= blank
-        values.append(v)
-        _check_magnitude(v[~blank], c)
-    arr = np.stack(values, axis=1)
-    d = dates.to_numpy().astype("datetime64[D]")
-    if blanks.any():
-        notices.append(f"dropped {int(blanks.sum())} row(s) with an empty value")
-        arr, d = arr[~blanks], d[~blanks]
-    if np.any(d[1:] < d[:-1]):
-        order = np.argsort(d, kind="stable")
-        d, arr = d[order], arr[order]
-        notices.append("the rows were sorted by date")
-    rows = len(d)
-    dup = np.concatenate([d[1:] == d[:-1], [False]])  # True where the next row has the same date
-    _, per_day = np.unique(d, return_counts=True)  # rows per date, in date order
-    if dup.any():
-        d, arr = d[~dup], arr[~dup]
-        if intraday:
-            notices.append(
-                Note(
-                    f"the file has prices within the day ({rows:,} rows on {len(d):,} days, for example one "
-                    "a minute); this task forecasts one closing price per day, so the last price of each "
-                    f"day was kept: {len(d):,} rows",
-                    "data.stock.intraday",
-                    rows=f"{rows:,}",
-                    days=f"{len(d):,}",
-                )
-            )
-        else:
-            notices.append(
-                Note(
-                    f"dropped {int(dup.sum())} row(s) with a repeated date (kept the last)",
-                    "data.stock.repeated_dates",
-                    n=f"{int(dup.sum()):,}",
-                )
-            )
-    names = tuple(cols)
-    return _Series(d, arr, names, label, rows_per_day=per_day), notices
-
-
-def _check_magnitude(values: np.ndarray, column: str | None) -> None:
-    """Prices are finite and below MAX_PRICE; DataError naming the column (None: typed prices)."""
-    big = ~np.isfinite(values) | (np.abs(values) > MAX_PRICE)
-    if not big.any():
-        return
-    n, example, limit = f"{int(big.sum()):,}", f"{values[big][0]:g}", f"{MAX_PRICE:g}"
-    where = f"column {column!r} has" if column else "the prices have"
-    raise keyed(
-        DataError(
-            f"{where} {n} value(s) beyond {limit} (for example {example}); no price is that large: "
-            "check the numbers and their units"
-        ),
-        "data.stock.too_large" if column else "data.stock.too_large_typed",
-        column=column or "",
-        n=n,
-        example=example,
-        limit=limit,
-    )
-
-
-def _check_scaled(z: np.ndarray, what: str) -> None:
-    """Standardised values are finite and within MAX_Z standard deviations of the training mean."""
-    bad = ~np.isfinite(z)
-    worst = float(np.max(np.abs(z[~bad]))) if (~bad).any() else 0.0
-    if bad.any() or worst > MAX_Z:
-        shown = "not a finite number" if bad.any() else f"{worst:,.3g} standard deviations"
-        raise keyed(
-            DataError(
-                f"{what} are far outside the range of the training days (after standardising with "
-                f"their mean and spread, one is {shown} away); nothing can be learnt or forecast from "
-                "that: check the prices (their size, a missing decimal point) or choose other dates"
-            ),
-            "data.stock.off_scale",
-            what=what,
-            shown=shown,
-        )
-
-
-def rows_for_train(lookback: int, horizon: int, val_frac: float, test_frac: float, skip: int, n: int) -> int:
-    """The fewest rows that give at least ``n`` training windows."""
-    rows = min_rows(lookback, horizon, val_frac, test_frac, skip)
-    while len(window_ends(rows, lookback, horizon, val_frac, test_frac, skip)["train"]) < n:
-        rows += max(1, n // 4)
-    return rows
-
-
-def _check_collapsed(series: _Series, opts: StockOptions, skip: int) -> None:
-    """A file whose rows collapsed to far fewer days (prices within the day, or several series in
-    one file) that leaves too few training examples is refused with what happened and what to do."""
-    days = len(series.dates)
-    rows = int(series.rows_per_day.sum()) if series.rows_per_day is not None else days
-    if rows < 2 * days:
-        return
-    L, H = opts.lookback, opts.horizon
-    n_train = len(window_ends(days, L, H, opts.val_frac, opts.test_frac, skip)["train"])
-    if n_train >= MIN_TRAIN_WINDOWS:
-        return
-    need = rows_for_train(L, H, opts.val_frac, opts.test_frac, skip, MIN_TRAIN_WINDOWS)
-    raise keyed(
-        DataError(
-            f"the file has {rows:,} rows but only {days:,} different days (several rows per "
-            f"day: prices within the day, for example one a minute, or several series in one file). "
-            f"This task forecasts one closing price per day, so only {days:,} rows remain and "
-            f"{n_train} training examples, too few to learn from. Upload one row per day (each "
-            f"day's closing price) covering at least {need:,} days, or shorten the lookback"
-        ),
-        "data.stock.collapsed",
-        rows=f"{rows:,}",
-        days=f"{days:,}",
-        n_train=f"{n_train:,}",
-        need=f"{need:,}",
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -754,6 +278,65 @@ class LargestMove:
 
 
 # --------------------------------------------------------------------------------------------
+# Checks: values far off the training scale, uploads that collapse to too few days
+# --------------------------------------------------------------------------------------------
+
+
+def _check_scaled(z: np.ndarray, what: str) -> None:
+    """Standardised values are finite and within MAX_Z standard deviations of the training mean."""
+    bad = ~np.isfinite(z)
+    worst = float(np.max(np.abs(z[~bad]))) if (~bad).any() else 0.0
+    if bad.any() or worst > MAX_Z:
+        shown = "not a finite number" if bad.any() else f"{worst:,.3g} standard deviations"
+        raise keyed(
+            DataError(
+                f"{what} are far outside the range of the training days (after standardising with "
+                f"their mean and spread, one is {shown} away); nothing can be learnt or forecast from "
+                "that: check the prices (their size, a missing decimal point) or choose other dates"
+            ),
+            "data.stock.off_scale",
+            what=what,
+            shown=shown,
+        )
+
+
+def rows_for_train(lookback: int, horizon: int, val_frac: float, test_frac: float, skip: int, n: int) -> int:
+    """The fewest rows that give at least ``n`` training windows."""
+    rows = min_rows(lookback, horizon, val_frac, test_frac, skip)
+    while len(window_ends(rows, lookback, horizon, val_frac, test_frac, skip)["train"]) < n:
+        rows += max(1, n // 4)
+    return rows
+
+
+def _check_collapsed(series: PriceSeries, opts: StockOptions, skip: int) -> None:
+    """A file whose rows collapsed to far fewer days (prices within the day, or several series in
+    one file) that leaves too few training examples is refused with what happened and what to do."""
+    days = len(series.dates)
+    rows = int(series.rows_per_day.sum()) if series.rows_per_day is not None else days
+    if rows < 2 * days:
+        return
+    L, H = opts.lookback, opts.horizon
+    n_train = len(window_ends(days, L, H, opts.val_frac, opts.test_frac, skip)["train"])
+    if n_train >= MIN_TRAIN_WINDOWS:
+        return
+    need = rows_for_train(L, H, opts.val_frac, opts.test_frac, skip, MIN_TRAIN_WINDOWS)
+    raise keyed(
+        DataError(
+            f"the file has {rows:,} rows but only {days:,} different days (several rows per "
+            f"day: prices within the day, for example one a minute, or several series in one file). "
+            f"This task forecasts one closing price per day, so only {days:,} rows remain and "
+            f"{n_train} training examples, too few to learn from. Upload one row per day (each "
+            f"day's closing price) covering at least {need:,} days, or shorten the lookback"
+        ),
+        "data.stock.collapsed",
+        rows=f"{rows:,}",
+        days=f"{days:,}",
+        n_train=f"{n_train:,}",
+        need=f"{need:,}",
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Prepared data
 # --------------------------------------------------------------------------------------------
 
@@ -897,12 +480,15 @@ class StockPrepared(Prepared):
         if isinstance(item, bytes | bytearray):
             df = read_csv(bytes(item), row="day")
             if self.names == ("close",):
-                col = self.opts.value_column if _has(df, self.opts.value_column) else "close"
+                col = self.opts.value_column if has_column(df, self.opts.value_column) else "close"
                 columns = {"close": col}
             else:
                 columns = {n: n for n in self.names}
-            series, _ = _parse_prices(
-                df, self.opts.date_column if _has(df, self.opts.date_column) else "date", columns, "input"
+            series, _ = parse_prices(
+                df,
+                self.opts.date_column if has_column(df, self.opts.date_column) else "date",
+                columns,
+                "input",
             )
             values = series.values
         else:
@@ -928,7 +514,7 @@ class StockPrepared(Prepared):
             )
         for j, name in enumerate(self.names):
             if name != "volume":
-                _check_magnitude(values[:, j], None)
+                check_magnitude(values[:, j], None)
         return values
 
     def predict(self, model: torch.nn.Module, inputs: list[Any], **kw: Any) -> list[dict[str, Any]]:
@@ -979,16 +565,12 @@ class StockPrepared(Prepared):
         }
 
 
-def _has(df: Any, name: str) -> bool:
-    return name in df.columns or name.strip().lower() in {str(c).lower() for c in df.columns}
-
-
-def _build(series: _Series, opts: StockOptions, notices: list[str]) -> StockPrepared:
+def _build(series: PriceSeries, opts: StockOptions, notices: list[str]) -> StockPrepared:
     """Split in time order, fit the scaler on train rows, cut windows, compute test facts."""
     L, H = opts.lookback, opts.horizon
     for j, name in enumerate(series.names):
         if name != "volume":
-            _check_magnitude(series.values[:, j], name)
+            check_magnitude(series.values[:, j], name)
         elif not np.all(np.isfinite(series.values[:, j])):
             raise DataError(f"{series.label}: the volume column has values that are not finite numbers")
     feat, tgt, skip = transform(series.values, series.names, opts.target)
@@ -1059,32 +641,13 @@ def _build(series: _Series, opts: StockOptions, notices: list[str]) -> StockPrep
 @lru_cache(maxsize=16)
 def _prepare_offline(opts: StockOptions, seed: int) -> StockPrepared:
     ticker = opts.ticker.strip().upper()
-    series = _date_range(_select(_offline(ticker), opts.features), opts.start, opts.end)
+    series = clip_dates(select_features(offline_prices(ticker), opts.features), opts.start, opts.end)
     return _build(series, opts, [])
 
 
 def _prepare_yfinance(opts: StockOptions) -> StockPrepared:
-    ticker = opts.ticker.strip().upper()
-    if not _TICKER_RE.match(ticker):
-        raise keyed(
-            DataError(f"{opts.ticker!r} is not a ticker symbol (letters, digits and . ^ = - only)"),
-            "data.stock.bad_ticker",
-            ticker=repr(opts.ticker),
-        )
-    try:
-        series = _yfinance(ticker, opts.start, opts.end)
-    except _Unreachable as e:
-        fallback = ticker if ticker in OFFLINE_TICKERS else FALLBACK_TICKER
-        series = _offline(fallback)
-        why = _short(str(e), 100)
-        notice = Note(
-            f"could not reach Yahoo Finance ({why}); using offline prices for {series.label}",
-            "data.stock.unreachable",
-            why=why,
-            label=series.label,
-        )
-        return _build(_select(series, opts.features), opts, [notice])
-    return _build(_select(series, opts.features), opts, [])
+    series, notices = yahoo_prices(opts.ticker, opts.start, opts.end)
+    return _build(select_features(series, opts.features), opts, notices)
 
 
 def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
@@ -1098,9 +661,9 @@ def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
             "an upload gives one value column, so the model reads that column only (features: close)"
         )
     df = read_csv(upload, row="day")
-    series, more = _parse_prices(df, opts.date_column, {"close": opts.value_column}, "the uploaded file")
+    series, more = parse_prices(df, opts.date_column, {"close": opts.value_column}, "the uploaded file")
     notices += more
-    series = _date_range(series, opts.start, opts.end)
+    series = clip_dates(series, opts.start, opts.end)
     _check_collapsed(series, opts, skip=1 if opts.target == "log_return" else 0)
     return _build(series, dataclasses.replace(opts, features="close"), notices)
 
@@ -1136,7 +699,7 @@ class StockTask(Task):
         """Load prices (offline / Yahoo Finance / upload), split by time, scale, cut windows.
 
         Offline data is cached in-process per (options, seed); Yahoo Finance downloads are cached
-        on disk (see :func:`cache_dir`); uploads are not cached.
+        on disk (see :func:`core.tasks.stock_sources.cache_dir`); uploads are not cached.
         """
         if opts.source == "upload":
             return _prepare_upload(opts, upload)
