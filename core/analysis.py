@@ -24,6 +24,7 @@ from core.models.transformer import (
     Transformer,
     TransformerEncoderModel,
 )
+from core.tasks.base import model_device, to_device
 from core.text import Vocab, tokenize
 
 # --------------------------------------------------------------------------------------------
@@ -53,8 +54,8 @@ def hidden_grad_norms(model: RecurrentModel, batch: dict[str, Tensor]) -> Tensor
         )
     if model.cfg.readout != "last":
         raise ValueError("hidden_grad_norms measures many-to-one models (readout 'last')")
-    device = next(model.parameters()).device
-    batch = {k: v.to(device) for k, v in batch.items()}
+    device = model_device(model)
+    batch = to_device(batch, device)
     x = batch["x"]
     B, T = x.shape[:2]
     kind = "regress" if x.is_floating_point() else "classify"

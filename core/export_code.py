@@ -374,8 +374,7 @@ def data_file(name: str, where: str) -> Path:
 
 _CLASSIFY_EVAL = '''
 from core.models.base import task_loss
-from core.tasks.base import iterate
-from core.train import _to
+from core.tasks.base import iterate, to_device
 
 
 @torch.no_grad()
@@ -386,7 +385,7 @@ def evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float]:
     device = next(model.parameters()).device
     correct, loss_sum, n = 0, 0.0, 0
     for batch in iterate(data.splits[split], __EVAL_BATCH__):
-        batch = _to(batch, device)
+        batch = to_device(batch, device)
         logits = model(batch).logits  # (B, n_out)
         b = batch["y"].size(0)
         loss_sum += float(task_loss("classify", logits, batch)) * b
@@ -441,9 +440,9 @@ _GLUE["stock"] = (
     + '''
 from core.metrics import direction_accuracy, mae, mape, rmse
 from core.models.base import task_loss
-from core.tasks.base import iterate
-from core.tasks.stock import EVAL_BATCH, OHLCV, Scaler, adjusted, split_rows, to_prices, transform, window_ends
-from core.train import _to
+from core.tasks.base import iterate, to_device
+from core.tasks.stock import EVAL_BATCH, Scaler, split_rows, to_prices, transform, window_ends
+from core.tasks.stock_sources import OHLCV, adjusted
 
 PRICES = "stocks.csv.gz"
 PRICES_FROM = (
@@ -518,7 +517,7 @@ def evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float]:
     device = next(model.parameters()).device
     zs, loss_sum, n = [], 0.0, 0
     for batch in iterate(data.splits[split], EVAL_BATCH):
-        batch = _to(batch, device)
+        batch = to_device(batch, device)
         logits = model(batch).logits  # (B, horizon)
         loss_sum += float(task_loss("regress", logits, batch)) * batch["x"].size(0)
         zs.append(logits.float().cpu().numpy().reshape(batch["x"].size(0), -1))
@@ -545,7 +544,7 @@ from functools import lru_cache
 from core.metrics import accuracy, f1_macro
 from core.models.base import PAD, SPECIALS, task_loss
 from core.models.words import load_vectors, word_table
-from core.tasks.base import iterate
+from core.tasks.base import iterate, to_device
 from core.tasks.sentiment import (
     EVAL_BATCH,
     OFFLINE_FILE,
@@ -558,7 +557,6 @@ from core.tasks.sentiment import (
     words_of,
 )
 from core.text import Vocab
-from core.train import _to
 from core.vectors import GLOVE_FILE
 
 REVIEWS_FROM = (
@@ -689,7 +687,7 @@ def evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float]:
     device = next(model.parameters()).device
     preds, loss_sum = [], 0.0
     for batch in iterate(data.splits[split], EVAL_BATCH):
-        batch = _to(batch, device)
+        batch = to_device(batch, device)
         logits = model(batch).logits  # (B, classes)
         loss_sum += float(task_loss("classify", logits, batch)) * batch["y"].size(0)
         preds.append(logits.argmax(-1).cpu().numpy())
@@ -716,8 +714,9 @@ def evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float]:
 _TRANSLATION = (
     '''
 from core.models.base import PAD
+from core.seqeval import generate
 from core.seqmetrics import exact_match
-from core.tasks.translation import encode_pairs, generate, split_pairs
+from core.tasks.translation import encode_pairs, split_pairs
 from core.text import Vocab
 __PAIRS_IMPORT__
 
@@ -773,9 +772,9 @@ def load_pairs(opts: TranslationOptions, seed: int) -> list[tuple[list[str], lis
 
 _GLUE["captioning"] = (
     '''
+from core.seqeval import generate
 from core.seqmetrics import exact_match
 from core.tasks.captioning import encode_scenes
-from core.tasks.translation import generate
 from core.text import Vocab, pad_batch
 
 
@@ -841,8 +840,8 @@ _TRAIN = '''
 import math
 
 from core.models.base import task_loss
-from core.tasks.base import iterate
-from core.train import _is_better, _optimizer, _to, noam_lr, reached
+from core.tasks.base import iterate, to_device
+from core.train import _is_better, _optimizer, noam_lr, reached
 
 
 def train(model: nn.Module, data: Data, cfg: TrainConfig, lengths: dict[str, Tensor] | None = None) -> None:
@@ -863,7 +862,7 @@ def train(model: nn.Module, data: Data, cfg: TrainConfig, lengths: dict[str, Ten
             lr = noam_lr(step, cfg.lr, cfg.warmup_steps) if cfg.warmup_steps else cfg.lr
             for g in opt.param_groups:
                 g["lr"] = lr * g.get("lr_scale", 1.0)
-            batch = _to(batch, device)
+            batch = to_device(batch, device)
             out = model(batch, teacher_forcing=cfg.teacher_forcing)
             loss = task_loss(KIND, out.logits, batch, cfg.label_smoothing)
             if not math.isfinite(loss.item()):

@@ -24,7 +24,7 @@ from core.config import ConfigError, param
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.models.base import PAD, count_params, evaluating, task_loss
 from core.models.words import word_table
-from core.tasks.base import Prepared, Task, iterate, split_size
+from core.tasks.base import Prepared, Task, iterate, model_device, split_size, to_device
 
 
 @dataclass(frozen=True)
@@ -153,10 +153,6 @@ def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
 
-def _to(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-
-
 def _tokens(kind: str, batch: dict[str, torch.Tensor]) -> int:
     """Tokens in a batch (time steps of real input and target), for throughput figures."""
     if kind == "classify":
@@ -179,9 +175,8 @@ def snapshot(model: nn.Module, data: Prepared, epoch: int) -> Snapshot | None:
     if probe is None:
         return None
     batch, tokens = probe
-    device = next(model.parameters()).device
     with evaluating(model):
-        out = model(_to(batch, device), record=True)
+        out = model(to_device(batch, model_device(model)), record=True)
     attention = {k: _to_lists(v[:, 0]) for k, v in out.attention.items()}  # (L, h, Tq, Tk)
     gates = {k: _to_lists(v[0, 0, 0]) for k, v in out.gates.items()}  # (T, H)
     states = _to_lists(out.states[0, 0, 0]) if out.states is not None else None
@@ -276,7 +271,7 @@ def train(
             lr = noam_lr(step, cfg.lr, cfg.warmup_steps) if cfg.warmup_steps else cfg.lr
             for g in opt.param_groups:
                 g["lr"] = lr * g.get("lr_scale", 1.0)
-            batch = _to(batch, device)
+            batch = to_device(batch, device)
             with torch.autocast(device.type, enabled=use_amp):
                 out = model(batch, teacher_forcing=cfg.teacher_forcing)
                 loss = task_loss(task.kind, out.logits, batch, cfg.label_smoothing)

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from core.models.base import SOS, SPECIALS, evaluating
-from core.tasks.base import Prepared
+from core.tasks.base import Prepared, model_device, to_device
 from playground import charts
 from playground.export import show
 from playground.i18n import t
@@ -21,18 +21,10 @@ from playground.insights import recurrence
 ATTN_ORDER = ("enc_self", "dec_self", "cross", "self")
 
 
-def _device(model: nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")
-
-
 def run_recorded(model: nn.Module, batch: dict[str, torch.Tensor]) -> Any:
     """One forward pass in eval mode without gradients, asking for attention / states / gates."""
-    device = _device(model)
     with evaluating(model):
-        return model({k: v.to(device) for k, v in batch.items()}, record=True)
+        return model(to_device(batch, model_device(model)), record=True)
 
 
 def probe_outputs(model: nn.Module, data: Prepared) -> tuple[Any, dict[str, list[str]]] | None:
@@ -305,9 +297,8 @@ def image_vector_view(model: nn.Module, data: Prepared, key: str) -> bool:
     if probe is None or encode is None or probe[0].get("src") is None or probe[0]["src"].dim() != 4:
         return False
     batch = probe[0]
-    device = _device(model)
     with evaluating(model):
-        state = encode({k: v.to(device) for k, v in batch.items()})
+        state = encode(to_device(batch, model_device(model)))
     v = state.get("context") if isinstance(state, dict) else None
     if v is None:
         return False

@@ -30,6 +30,7 @@ from core.tasks.grammar import (
     final_consonant,
     generate_pairs,
     has_batchim,
+    join_tokens,
     particle,
     sample_sentence,
 )
@@ -316,7 +317,9 @@ def test_evaluate_with_a_perfect_and_a_flawed_model(data: TranslationData):
 def test_examples_probe_and_baseline(data: TranslationData):
     ex = data.examples(Oracle(data), n=5)
     assert len(ex) == 5 and all(e["correct"] and e["bleu"] == pytest.approx(100.0) for e in ex)
-    assert ex[0]["reference"] == " ".join(data.pairs["test"][0][1])
+    ref = data.pairs["test"][0][1]
+    assert ex[0]["reference"] == data.sentence(ref) == join_tokens(ref, "ko")  # particles attached
+    assert ex[0]["reference"].replace(" ", "") == "".join(ref) and len(ex[0]["reference"].split()) < len(ref)
     batch, tokens = data.probe()
     assert batch["src"].shape == (1, len(tokens["src"])) and batch["tgt_out"].shape == (1, len(tokens["tgt"]))
     assert tokens["tgt"][-1] == SPECIALS[EOS]
@@ -328,7 +331,8 @@ def test_predict_reports_unknown_words_and_refuses_empty_text(data: TranslationD
     oracle = Oracle(data)
     s, t = data.pairs["test"][0]
     [r] = data.predict(oracle, [" ".join(s).capitalize() + "."])  # case and final "." are tolerated
-    assert r["tokens"] == t and r["translation"] == " ".join(t) and r["unknown"] == [] and not r["truncated"]
+    assert r["tokens"] == t and r["unknown"] == [] and not r["truncated"]
+    assert r["translation"] == join_tokens(t, "ko")  # the sentence a reader sees: particles attached
     assert len(r["attention"]) == len(t) and len(r["attention"][0]) == len(s)
     [r] = data.predict(oracle, ["the zebra eats the fish"])
     assert r["unknown"] == ["zebra"] and r["src_tokens"][1] == SPECIALS[UNK]

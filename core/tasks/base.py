@@ -100,6 +100,11 @@ def model_device(model: torch.nn.Module) -> torch.device:
         return torch.device("cpu")
 
 
+def to_device(batch: Batch, device: torch.device) -> Batch:
+    """The batch's tensors on ``device`` (``non_blocking``: a copy from pinned memory overlaps)."""
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+
+
 def run_batches(model: torch.nn.Module, batches: Any) -> Iterator[tuple[Batch, Any]]:
     """Yield (batch on the model's device, ModelOutput) pairs, in eval mode without gradients, one
     batch at a time (so a split's outputs, attention maps included, are never all held at once);
@@ -109,7 +114,7 @@ def run_batches(model: torch.nn.Module, batches: Any) -> Iterator[tuple[Batch, A
     device = model_device(model)
     with evaluating(model):
         for batch in batches:
-            b = {k: v.to(device) for k, v in batch.items()}
+            b = to_device(batch, device)
             out = model(b)
             yield b, out
 

@@ -28,9 +28,9 @@ from torch import nn
 
 from core.config import param
 from core.models.base import EOS, SPECIALS
+from core.seqeval import generate, sequence_metrics
 from core.seqmetrics import bleu, exact_match, sentence_bleu
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task
-from core.tasks.translation import generate, model_device, sequence_metrics, to_device
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, model_device, to_device
 from core.text import Vocab, pad_batch
 
 SHAPES = ("circle", "square", "triangle")

@@ -11,7 +11,8 @@ Korean particles are split off as their own tokens so that an attention map can 
 English words each one comes from (the role of "the cat" is signalled by its position in
 English, by a particle in Korean). Particles with two forms are chosen by the last syllable of
 the noun: after a final consonant (batchim) it is 은 / 이 / 을 / 과, after a vowel it is
-는 / 가 / 를 / 와.
+는 / 가 / 를 / 와. Shown to a reader, a sentence has its particles attached again
+(:func:`join_tokens`): 어제 작은 고양이가 공원에서 생선을 먹었다.
 
 Rules of this toy language (all deterministic, so a model can reach 100 %):
 
@@ -28,6 +29,7 @@ Rules of this toy language (all deterministic, so a model can reach 100 %):
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3  # the 11,172 precomposed syllables 가..힣
@@ -329,11 +331,41 @@ def generate_pairs(
     return out
 
 
+# ------------------------------------------------------------------------------------- display
+
+# every particle this grammar writes as a token of its own
+PARTICLE_FORMS: frozenset[str] = frozenset(
+    {*(f for forms in PARTICLES.values() for f in forms), PLACE_PARTICLE}
+)
+
+
+def join_tokens(tokens: Iterable[str], lang: str) -> str:
+    """Tokens as a sentence for a reader (display only: metrics score the tokens).
+
+    Korean (``lang`` "ko"): each particle of :data:`PARTICLE_FORMS` is attached to the word before
+    it, as Korean is written: 말 이 학교 에서 -> 말이 학교에서. A particle with no word before it
+    (first, or after punctuation) stays apart; every other token is kept as it is, spaces between.
+    Any other language: the tokens joined with spaces.
+    """
+    if lang != "ko":
+        return " ".join(tokens)
+    words: list[str] = []
+    for tok in tokens:
+        if tok in PARTICLE_FORMS and words and any(ch.isalnum() for ch in words[-1]):
+            words[-1] += tok
+        else:
+            words.append(tok)
+    return " ".join(words)
+
+
 def lexicon_table() -> list[dict[str, str]]:
     """English word -> Korean word rows (for the app's glossary)."""
     rows = [{"en": n.en, "ko": n.ko, "part": "noun"} for n in NOUNS]
     rows += [{"en": v.en_base, "ko": v.ko_present, "part": "verb"} for v in VERBS]
     rows += [{"en": a.en, "ko": a.ko, "part": "adjective"} for a in ADJECTIVES]
-    rows += [{"en": f"in the {k}", "ko": f"{v} {PLACE_PARTICLE}", "part": "place"} for k, v in PLACES.items()]
-    rows += [{"en": " ".join(t.en), "ko": " ".join(t.ko), "part": "time"} for t in TIMES]
+    rows += [
+        {"en": f"in the {k}", "ko": join_tokens([v, PLACE_PARTICLE], "ko"), "part": "place"}
+        for k, v in PLACES.items()
+    ]
+    rows += [{"en": " ".join(t.en), "ko": join_tokens(t.ko, "ko"), "part": "time"} for t in TIMES]
     return rows

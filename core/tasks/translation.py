@@ -32,16 +32,16 @@ from torch import nn
 
 from core.config import param
 from core.messages import keyed
-from core.models.base import EOS, PAD, SOS, SPECIALS, UNK, evaluating, task_loss
-from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu, token_counts
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, split_size
-from core.tasks.grammar import generate_pairs
+from core.models.base import EOS, PAD, SOS, SPECIALS, UNK
+from core.seqeval import generate, sequence_metrics
+from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu
+from core.tasks.base import Batch, DataError, Metric, Prepared, Task, model_device, to_device
+from core.tasks.grammar import generate_pairs, join_tokens
 from core.text import Vocab, pad_batch, tokenize
 
 Pair = tuple[list[str], list[str]]
 CORPORA = ("toy-en-ko", "emoji-en-ko", "emoji-en-fr")
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test
-EVAL_BATCH = 256
 PROBE_SENTENCE = "the cat eats the fish"  # what "Inside the model" shows a loaded model
 
 
@@ -155,52 +155,6 @@ def encode_pairs(pairs: list[Pair], src_vocab: Vocab, tgt_vocab: Vocab, reverse_
     return {"src": src, "src_mask": src_mask, "tgt_in": tgt_in, "tgt_out": tgt_out}
 
 
-# ------------------------------------------------------------------------ shared evaluation
-
-
-def model_device(model: nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")
-
-
-def to_device(batch: Batch, device: torch.device) -> Batch:
-    return {k: v.to(device) for k, v in batch.items()}
-
-
-def generate(model: nn.Module, split: Batch, tgt_vocab: Vocab, max_len: int) -> tuple[list[list[str]], dict]:
-    """Greedy outputs (token lists, up to EOS) for every row of a split, plus the teacher-forced
-    loss (token-weighted mean) and token accuracy. Eval mode and no_grad; the mode is restored."""
-    from core.decode import greedy
-
-    kind = "seq2seq" if "src_mask" in split else "caption"
-    device = model_device(model)
-    hyps: list[list[str]] = []
-    loss_sum, correct, total = 0.0, 0, 0
-    with evaluating(model):
-        for batch in iterate(split, EVAL_BATCH):
-            batch = to_device(batch, device)
-            out = model(batch)
-            c, n = token_counts(out.logits, batch["tgt_out"])
-            loss_sum += float(task_loss(kind, out.logits, batch)) * n
-            correct, total = correct + c, total + n
-            tokens, _ = greedy(model, batch, max_len)
-            hyps += [tgt_vocab.decode(row) for row in tokens.cpu().tolist()]
-    stats = {"loss": loss_sum / max(total, 1), "token_accuracy": correct / max(total, 1)}
-    return hyps, stats
-
-
-def sequence_metrics(
-    model: nn.Module, split: Batch, references: list[list[str]], tgt_vocab: Vocab
-) -> dict[str, float]:
-    """loss, token_accuracy, exact_match and bleu of greedy outputs against ``references``."""
-    if split_size(split) == 0:
-        raise DataError("this split is empty (a restored task has no data to evaluate on)")
-    hyps, stats = generate(model, split, tgt_vocab, max_len=split["tgt_out"].size(1))
-    return {**stats, "exact_match": exact_match(hyps, references), "bleu": bleu(hyps, references)}
-
-
 # ------------------------------------------------------------------------------- prepared
 
 
@@ -272,6 +226,13 @@ class TranslationData(Prepared):
             "word-for-word dictionary": {"exact_match": exact_match(hyps, refs), "bleu": bleu(hyps, refs)}
         }
 
+    def sentence(self, tokens: list[str]) -> str:
+        """Target tokens as a reader expects the sentence (display only; metrics score tokens). The
+        toy corpus writes Korean particles as tokens of their own, attached again here (말 이 ->
+        말이); the emoji names were split only at spaces and punctuation, so spaces rejoin them
+        (their one standalone 가, in 옳을 가, is no particle)."""
+        return join_tokens(tokens, "ko") if self.corpus == "toy-en-ko" else " ".join(tokens)
+
     # -- prediction -------------------------------------------------------------------------------
 
     def _decode_len(self) -> int:
@@ -305,12 +266,12 @@ class TranslationData(Prepared):
     def predict(
         self, model: nn.Module, inputs: list[Any], beam_width: int = 1, length_penalty: float = 0.6, **kw: Any
     ) -> list[dict[str, Any]]:
-        """Translate raw sentences. Each result: translation (str), tokens (output words),
-        src_tokens (the words fed, <unk> for unknown ones, reversed when reverse_source), unknown
-        (words not in the training vocabulary), dropped (symbols left out, such as emoji; ASCII
-        punctuation is left out without a word), truncated (bool), attention ((T, S) nested list
-        of output word over source word, or None without attention) and, when beam_width > 1,
-        beams ([{"tokens", "score"}], best first)."""
+        """Translate raw sentences. Each result: translation (the output as a sentence, see
+        :meth:`sentence`), tokens (output words), src_tokens (the words fed, <unk> for unknown ones,
+        reversed when reverse_source), unknown (words not in the training vocabulary), dropped
+        (symbols left out, such as emoji; ASCII punctuation is left out without a word), truncated
+        (bool), attention ((T, S) nested list of output word over source word, or None without
+        attention) and, when beam_width > 1, beams ([{"tokens", "score"}], best first)."""
         from core.decode import beam_search, greedy
 
         if isinstance(inputs, str):
@@ -345,10 +306,9 @@ class TranslationData(Prepared):
             results.append(out)
         return results
 
-    @staticmethod
-    def _result(e: dict[str, Any], words: list[str], attn: list | None) -> dict[str, Any]:
+    def _result(self, e: dict[str, Any], words: list[str], attn: list | None) -> dict[str, Any]:
         return {
-            "translation": " ".join(words),
+            "translation": self.sentence(words),
             "tokens": words,
             "src_tokens": e["src_tokens"],
             "unknown": e["unknown"],
@@ -358,7 +318,8 @@ class TranslationData(Prepared):
         }
 
     def examples(self, model: nn.Module, n: int = 8) -> list[dict[str, Any]]:
-        """The first ``n`` test pairs: source, reference, hypothesis (greedy), sentence BLEU, correct."""
+        """The first ``n`` test pairs: source, reference, hypothesis (greedy; both as sentences, see
+        :meth:`sentence`), sentence BLEU and correct (both on tokens)."""
         pairs = self.pairs.get("test", [])[:n]
         if not pairs:
             return []
@@ -367,8 +328,8 @@ class TranslationData(Prepared):
         return [
             {
                 "source": " ".join(s),
-                "reference": " ".join(t),
-                "hypothesis": " ".join(h),
+                "reference": self.sentence(t),
+                "hypothesis": self.sentence(h),
                 "bleu": sentence_bleu(h, t),
                 "correct": h == t,
             }

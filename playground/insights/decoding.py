@@ -21,7 +21,7 @@ from core.decode import beam_search, gnmt_length_penalty
 from core.events import Snapshot
 from core.models.base import EOS, SPECIALS
 from core.race import race_specs
-from core.tasks.base import DataError
+from core.tasks.base import DataError, model_device, to_device
 from core.tasks.translation import TranslationData
 from core.text import pad_batch
 from playground import runner
@@ -84,8 +84,7 @@ def decode(
     src_tokens = list(first["src_tokens"])
     ids = data.src_vocab.encode(src_tokens)
     src, src_mask = pad_batch([ids])
-    device = next(choice.model.parameters()).device
-    batch = {"src": src.to(device), "src_mask": src_mask.to(device)}
+    batch = to_device({"src": src, "src_mask": src_mask}, model_device(choice.model))
     max_len = max(2, int(data.model_fields["max_len"]) - 1)
     beams = beam_search(choice.model, batch, beam_width, max_len, alpha)[0]
     greedy = beam_search(choice.model, batch, 1, max_len, alpha)[0][0]
@@ -104,7 +103,7 @@ def beam_table(data: TranslationData, beams: list[dict[str, Any]], alpha: float)
     return pd.DataFrame(
         {
             "#": list(range(1, len(beams) + 1)),
-            t("ins.dec.col.hyp"): [" ".join(data.tgt_vocab.decode(b["tokens"])) or "∅" for b in beams],
+            t("ins.dec.col.hyp"): [data.sentence(data.tgt_vocab.decode(b["tokens"])) or "∅" for b in beams],
             "|Y|": [len(b["tokens"]) for b in beams],
             "log P(Y|X)": [round(float(b["logprob"]), 4) for b in beams],
             f"lp(Y), α={alpha:g}": [round(gnmt_length_penalty(len(b["tokens"]), alpha), 4) for b in beams],
@@ -231,12 +230,12 @@ def _lab(choice: Choice) -> None:
     g, b = st.columns(2)
     with g:
         st.markdown(f"**{t('translation.greedy')}**")
-        st.markdown(f"### {' '.join(data.tgt_vocab.decode(greedy['tokens'])) or '∅'}")
+        st.markdown(f"### {data.sentence(data.tgt_vocab.decode(greedy['tokens'])) or '∅'}")
         st.caption(t("ins.dec.scored", logp=f"{greedy['logprob']:.3f}", score=f"{greedy['score']:.3f}"))
     with b:
         best = beams[0] if beams else greedy
         st.markdown(f"**{t('translation.beam', k=width)}**")
-        st.markdown(f"### {' '.join(data.tgt_vocab.decode(best['tokens'])) or '∅'}")
+        st.markdown(f"### {data.sentence(data.tgt_vocab.decode(best['tokens'])) or '∅'}")
         st.caption(t("ins.dec.scored", logp=f"{best['logprob']:.3f}", score=f"{best['score']:.3f}"))
     if beams and beams[0]["tokens"] != greedy["tokens"]:
         better = beams[0]["score"] >= greedy["score"]

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from core.models.base import evaluating
+from core.tasks.base import model_device, to_device
 from playground import charts
 from playground.export import show
 from playground.i18n import t
@@ -27,13 +28,6 @@ MAX_UNITS = 16  # hidden units drawn in each box (the norm counts them all)
 BOX = 0.7  # half the width of a box, in steps of 2
 READ_COLOR = "#e4572e"  # the boxes whose state the next part of the model reads
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
-
-
-def _device(model: nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")
 
 
 @dataclass
@@ -320,9 +314,8 @@ def context_of(model: nn.Module, batch: dict[str, torch.Tensor], tokens: list[st
     src = batch.get("src")
     if encode is None or src is None or src.dim() != 2 or "src_mask" not in batch:
         return None
-    device = _device(model)
     with evaluating(model):
-        state = encode({k: v.to(device) for k, v in batch.items()})
+        state = encode(to_device(batch, model_device(model)))
     if not isinstance(state, dict):
         return None
     encoder_rnn = getattr(getattr(model, "encoder", None), "rnn", None)

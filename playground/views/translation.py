@@ -38,7 +38,7 @@ def preview(data: TranslationData, chosen: Chosen) -> None:
         )
     )
     rows = [
-        {t("translation.source"): " ".join(s), t("translation.reference"): " ".join(tg)}
+        {t("translation.source"): " ".join(s), t("translation.reference"): data.sentence(tg)}
         for s, tg in pairs.get("train", [])[:6]
     ]
     if rows:
@@ -145,7 +145,7 @@ def try_it(view: ModelView) -> None:
             st.table(  # a static table wraps long hypotheses instead of cutting them off
                 pd.DataFrame(
                     {
-                        t("translation.hypothesis"): [" ".join(h["tokens"]) for h in beams],
+                        t("translation.hypothesis"): [data.sentence(h["tokens"]) for h in beams],
                         t("translation.score"): [round(h["score"], 3) for h in beams],
                     }
                 ),
