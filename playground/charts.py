@@ -415,6 +415,76 @@ def lines_by(
     return _layout(fig, height=height)
 
 
+def model_bars(
+    values: dict[str, float],
+    *,
+    y_title: str = "",
+    x_title: str = "",
+    y_range: tuple[float, float] | None = None,
+    colors: dict[str, str] | None = None,
+    text: str | None = None,
+    height: int = 320,
+) -> go.Figure:
+    """One bar per model (a single number each: tokens/s, test accuracy), every bar a trace of its
+    own named after its model; ``text`` is a texttemplate printed above each bar ("%{y:.1f} %")."""
+    fig = go.Figure()
+    for name, v in values.items():
+        fig.add_trace(
+            go.Bar(
+                x=[name],
+                y=[v],
+                name=name,
+                width=0.5,
+                marker_color=(colors or {}).get(name),
+                texttemplate=text,
+                textposition="outside" if text else None,
+                cliponaxis=False,
+            )
+        )
+    fig.update_layout(barmode="overlay", showlegend=False)  # one bar per category: no gaps for others
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text=y_title, range=list(y_range) if y_range else None)
+    return _layout(fig, height=height)
+
+
+def lines_xy(
+    series: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    y_range: tuple[float, float] | None = None,
+    colors: dict[str, str] | None = None,
+    height: int = 340,
+) -> go.Figure:
+    """Named lines, each over its own x (e.g. each model's validation metric by seconds trained)."""
+    fig = go.Figure()
+    for name, (xs, ys) in series.items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(xs),
+                y=list(ys),
+                mode="lines+markers",
+                name=name,
+                line={"color": (colors or {}).get(name)},
+            )
+        )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, range=list(y_range) if y_range else None)
+    return _layout(fig, height=height)
+
+
+def reference_line(fig: go.Figure, y: float, label: str) -> go.Figure:
+    """A dotted horizontal line across the plot at ``y`` (chance, a target), labelled at its left."""
+    fig.add_hline(
+        y=y,
+        line={"dash": "dot", "color": PALETTE["baseline"], "width": 1.5},
+        annotation_text=label,
+        annotation_position="top left",
+        annotation_font={"color": PALETTE["baseline"], "size": 11},
+    )
+    return fig
+
+
 def confusion_figure(
     matrix: Sequence[Sequence[int]], labels: Sequence[str], *, axis: dict[str, str]
 ) -> go.Figure:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from playground.course.measure import bucket, num
-from playground.course.model import Outcome
+from playground.course.model import Chart, Outcome
 
 SENTENCE = "the cat sat on the mat"
 
@@ -31,13 +31,14 @@ def vanishing(tiny: bool) -> Outcome:
         }
         for name, r in ratio.items()
     ]
-    chart = {
-        "x": list(range(len(grads["rnn"]))),
-        "series": {name: [max(v / g[-1], 1e-30) for v in g] for name, g in grads.items()},
-        "x_title": "course.axis.step_t",
-        "y_title": "course.axis.grad_rel",
-        "log_y": True,
-    }
+    chart = Chart(
+        "lines",
+        {name: [max(v / g[-1], 1e-30) for v in g] for name, g in grads.items()},
+        "course.axis.grad_rel",
+        "course.axis.step_t",
+        x=list(range(len(grads["rnn"]))),
+        log_y=True,
+    )
     return Outcome(
         bucket(ratio["rnn"], (1e-3, 0.3), ("tiny", "tenth", "about_1")),
         {"rnn": f"{ratio['rnn']:.1e}", "lstm": f"{ratio['lstm']:.1e}", "lag": str(lag)},

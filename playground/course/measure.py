@@ -11,9 +11,10 @@ import math
 from typing import Any
 
 from core.events import Step
-from playground.course.model import Outcome
+from playground.course.model import Chart, Outcome, Reference
 
 NAN = float("nan")
+RECALL = 0.9  # "over 90 % right": the threshold of the yes/no questions on recall and order
 
 
 def pct(x: float) -> str:
@@ -90,7 +91,18 @@ def lane_rows(job: Any, metric: str, *, rate: bool = False) -> list[dict[str, st
     return rows
 
 
-def by_lag_chart(job: Any, n_symbols: int = 8) -> dict[str, Any] | None:
+def chance(job: Any) -> float:
+    """The long-memory task's chance level (1 / number of keys), from the job's own baselines."""
+    return baseline(job, job.names[0], "chance", "accuracy") if job.names else NAN
+
+
+def references(*lines: tuple[float, str]) -> list[Reference]:
+    """Reference lines at y (in %) with their label keys; a value that was not measured is left out."""
+    return [Reference(y, key) for y, key in lines if math.isfinite(y)]
+
+
+def by_lag_chart(job: Any) -> Chart | None:
+    """Accuracy at every lag after training (the memory measurement), one line per model."""
     from core.measures import MEMORY_LAGS
 
     series: dict[str, list[float]] = {}
@@ -100,14 +112,90 @@ def by_lag_chart(job: Any, n_symbols: int = 8) -> dict[str, Any] | None:
             series[name] = [100 * by_lag.get(lag, by_lag.get(str(lag), NAN)) for lag in MEMORY_LAGS]
     if not series:
         return None
-    series["chance"] = [100.0 / n_symbols] * len(MEMORY_LAGS)
-    return {
-        "x": [str(lag) for lag in MEMORY_LAGS],
-        "series": series,
-        "x_title": "course.axis.lag",
-        "y_title": "course.axis.accuracy",
-        "category": True,
+    return Chart(
+        "lines",
+        series,
+        "course.axis.accuracy",
+        "course.axis.lag",
+        x=[str(lag) for lag in MEMORY_LAGS],
+        references=references((100 * chance(job), "course.ref.chance")),
+        category=True,
+        y_range=(0, 105),
+    )
+
+
+def metric_bars(job: Any, metric: str, y_title: str, refs: list[Reference] | None = None) -> Chart:
+    """Each model's test metric (a share, shown in %) as one bar."""
+    return Chart(
+        "bars",
+        {name: 100 * test_metric(job, name, metric) for name in job.names},
+        y_title,
+        references=refs or [],
+        y_range=(0, 105),
+        text="%{y:.1f} %",
+    )
+
+
+def rate_bars(rates: dict[str, float]) -> Chart:
+    """Each model's training tokens per second as one bar."""
+    return Chart("bars", dict(rates), "course.axis.tokens_s", text="%{y:,.0f}")
+
+
+def by_length_chart(job: Any, metric: str = "exact_match") -> Chart | None:
+    """Exact match on the job's test sentences by source length, one line per trained model (each
+    lane's own model and data, decoded here; translation's ``by_length``)."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name in job.names:
+        lane = job.lane(name)
+        by_length = getattr(job.spec(name).data, "by_length", None)
+        if lane is None or by_length is None:
+            continue
+        rows[name] = by_length(lane.model, "test")
+    buckets = sorted({(r["lo"], r["bucket"]) for rs in rows.values() for r in rs})
+    if not buckets:
+        return None
+    series = {
+        name: [
+            next((100 * float(r[metric]) for r in rs if r["bucket"] == bucket), NAN) for _, bucket in buckets
+        ]
+        for name, rs in rows.items()
     }
+    return Chart(
+        "lines",
+        series,
+        "course.axis.exact_match",
+        "course.axis.src_words",
+        x=[bucket for _, bucket in buckets],
+        category=True,
+        y_range=(0, 105),
+    )
+
+
+def val_by_seconds_chart(job: Any) -> Chart | None:
+    """Each model's validation metric (in %) after every epoch against its seconds of training,
+    with the task's target: which model crosses it first."""
+    series: dict[str, tuple[list[float], list[float]]] = {}
+    target = NAN
+    for name in job.names:
+        primary = job.spec(name).task.primary
+        if primary.target is not None:
+            target = 100 * primary.target
+        epochs = job.epochs(name)
+        if epochs:
+            series[name] = (
+                [e.elapsed_s for e in epochs],
+                [100 * float(e.val.get(primary.name, NAN)) for e in epochs],
+            )
+    if not series:
+        return None
+    return Chart(
+        "curves",
+        series,
+        "course.axis.val_exact_match",
+        "course.axis.seconds",
+        references=references((target, "course.ref.target")),
+        y_range=(0, 105),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +235,7 @@ def read_sentiment(job: Any) -> Outcome:
     rows = lane_rows(job, "accuracy")
     rows += [
         {"course.col.model": "majority", "course.col.metric": pct(majority)},
-        {"course.col.model": "tf-idf + logistic regression", "course.col.metric": pct(tfidf)},
+        {"course.col.model": "tfidf", "course.col.metric": pct(tfidf)},
     ]
     return Outcome(answer, {"acc": pct(acc), "majority": pct(majority), "tfidf": pct(tfidf)}, rows)
 
@@ -164,16 +252,20 @@ def read_translation(job: Any) -> Outcome:
 def read_birnn(job: Any) -> Outcome:
     one = test_metric(job, "rnn", "accuracy")
     two = test_metric(job, "bidirectional", "accuracy")
+    refs = references((100 * chance(job), "course.ref.chance"), (100 * RECALL, "course.ref.threshold"))
     return Outcome(
-        "yes" if two >= 0.9 else "no", {"one": pct(one), "two": pct(two)}, lane_rows(job, "accuracy")
+        "yes" if two >= RECALL else "no",
+        {"one": pct(one), "two": pct(two)},
+        lane_rows(job, "accuracy"),
+        metric_bars(job, "accuracy", "course.axis.test_accuracy", refs),
     )
 
 
 def read_rnn_memory(job: Any) -> Outcome:
     acc = test_metric(job, "rnn", "accuracy")
     return Outcome(
-        "yes" if acc >= 0.9 else "no",
-        {"acc": pct(acc), "chance": pct(1 / 8)},
+        "yes" if acc >= RECALL else "no",
+        {"acc": pct(acc), "chance": pct(chance(job))},
         lane_rows(job, "accuracy"),
         by_lag_chart(job),
     )
@@ -186,7 +278,10 @@ def read_lstm(job: Any) -> Outcome:
         bucket(acc, (0.3, 0.9), ("chance", "partly", "recalls")),
         {"acc": pct(acc), "rnn": pct(rnn)},
         lane_rows(job, "accuracy"),
-        by_lag_chart(job),
+        by_lag_chart(job)
+        or metric_bars(
+            job, "accuracy", "course.axis.test_accuracy", references((100 * chance(job), "course.ref.chance"))
+        ),
     )
 
 
@@ -205,7 +300,7 @@ def read_gru(job: Any) -> Outcome:
                 "course.col.params": f"{started.params:,}" if started else "–",
             }
         )
-    return Outcome(answer, {"fused": f"{fused:.2f}", "explicit": f"{explicit:.2f}"}, rows)
+    return Outcome(answer, {"fused": f"{fused:.2f}", "explicit": f"{explicit:.2f}"}, rows, rate_bars(rates))
 
 
 def read_context(job: Any) -> Outcome:
@@ -216,7 +311,8 @@ def read_context(job: Any) -> Outcome:
     rows = lane_rows(job, "exact_match")
     for row, name in zip(rows, job.names):
         row["course.col.token_acc"] = pct(test_metric(job, name, "token_accuracy"))
-    return Outcome(answer, {"plain": pct(plain), "attn": pct(attn)}, rows)
+    chart = by_length_chart(job) or metric_bars(job, "exact_match", "course.axis.exact_match")
+    return Outcome(answer, {"plain": pct(plain), "attn": pct(attn)}, rows, chart)
 
 
 def read_attention(job: Any) -> Outcome:
@@ -228,7 +324,7 @@ def read_attention(job: Any) -> Outcome:
     rows = lane_rows(job, "exact_match")
     for row, name in zip(rows, job.names):
         row["course.col.to_target"] = seconds(to_target(job, name))
-    return Outcome(answer, {"plain": seconds(plain), "attn": seconds(attn)}, rows)
+    return Outcome(answer, {"plain": seconds(plain), "attn": seconds(attn)}, rows, val_by_seconds_chart(job))
 
 
 def read_transformer(job: Any) -> Outcome:
@@ -236,7 +332,7 @@ def read_transformer(job: Any) -> Outcome:
     ratio = rates.get("transformer", NAN) / rates.get("seq2seq-attn", NAN)
     answer = bucket(ratio, (0.9, 1.1), ("seq2seq", "same", "transformer"))
     rows = lane_rows(job, "exact_match", rate=True)
-    return Outcome(answer, {"ratio": f"{ratio:.2f}"}, rows)
+    return Outcome(answer, {"ratio": f"{ratio:.2f}"}, rows, rate_bars(rates))
 
 
 def read_parallel(job: Any) -> Outcome:
@@ -253,6 +349,15 @@ def read_parallel(job: Any) -> Outcome:
         for name in job.names
     ]
     short, long = lengths[0], lengths[-1]
+    archs = list(dict.fromkeys(name.rsplit(" · ", 1)[0] for name in job.names))
+    chart = Chart(
+        "lines",
+        {arch: [times.get(f"{arch} · T={T}", NAN) for T in lengths] for arch in archs},
+        "course.axis.epoch_s",
+        "course.axis.seq_len",
+        x=[int(T) for T in lengths],
+        log_y=True,
+    )
     return Outcome(
         round(speedup[long], 2),
         {
@@ -262,12 +367,18 @@ def read_parallel(job: Any) -> Outcome:
             "fast_long": f"{speedup[long]:.2f}",
         },
         rows,
+        chart,
     )
 
 
 def read_positional(job: Any) -> Outcome:
     none = test_metric(job, "none", "accuracy")
     sin = test_metric(job, "sinusoidal", "accuracy")
+    bag = baseline(job, "none", "bag of words", "accuracy")  # sees which words, not their order
+    refs = references((100 * bag, "course.ref.bag_of_words"), (100 * RECALL, "course.ref.threshold"))
     return Outcome(
-        "yes" if none >= 0.9 else "no", {"none": pct(none), "sin": pct(sin)}, lane_rows(job, "accuracy")
+        "yes" if none >= RECALL else "no",
+        {"none": pct(none), "sin": pct(sin)},
+        lane_rows(job, "accuracy"),
+        metric_bars(job, "accuracy", "course.axis.test_accuracy", refs),
     )

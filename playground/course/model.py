@@ -42,6 +42,40 @@ class Number:
         return abs(guess - measured) <= self.tolerance * max(abs(measured), 1e-12)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A dotted line across a chart at ``y`` (chance, a target, the question's threshold)."""
+
+    y: float
+    label: str  # string key; its {value} is y
+
+
+@dataclass
+class Chart:
+    """A chart of what was measured, one trace per model. The series are named by lane (the page
+    shows a lane's label, course.lane.<name>, in the lane's colour); titles are string keys."""
+
+    kind: str  # "bars": one number per model | "lines": values over one shared x | "curves": own x each
+    series: dict[str, Any]  # bars: name -> value; lines: name -> values; curves: name -> (xs, ys)
+    y_title: str
+    x_title: str = ""
+    x: list[Any] = field(default_factory=list)  # "lines": the shared x
+    references: list[Reference] = field(default_factory=list)
+    log_y: bool = False
+    category: bool = False  # "lines": x as categories (e.g. lags 1, 2, 5, ... evenly spaced)
+    y_range: tuple[float, float] | None = None
+    text: str | None = None  # "bars": the number printed on each bar (a plotly texttemplate)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Where a trained experiment's timings were measured (see playground.course.machine)."""
+
+    cores: int | None  # CPU cores the runs could use; None on a Ray cluster (not this machine)
+    threads: tuple[int, int] | None  # fewest and most torch threads per run while it trained
+    devices: tuple[str, ...]  # the lanes' devices: "cpu", or an accelerator's name
+
+
 @dataclass
 class Outcome:
     """What an experiment measured, ready to be shown beside the prediction."""
@@ -49,7 +83,8 @@ class Outcome:
     answer: str | float  # the option that holds, or the measured number
     values: dict[str, str] = field(default_factory=dict)  # placeholders of the "why" text
     rows: list[dict[str, str]] = field(default_factory=list)  # a table; keys are course.col.<name>
-    chart: dict[str, Any] | None = None  # lines_by arguments: x, series, x_title, y_title, log_y
+    chart: Chart | None = None
+    machine: Machine | None = None  # trained experiments: where their times were measured
 
 
 @dataclass(frozen=True)

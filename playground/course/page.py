@@ -13,20 +13,28 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from plotly.graph_objects import Figure
 
 from core.config import describe
 from core.registry import get_arch
 from playground import charts
 from playground.app import ensure_shell, page_by_path
-from playground.course.model import Choice, Computed, Number, Outcome, Step, Trained, tiny
+from playground.course import machine
+from playground.course.measure import num
+from playground.course.model import Chart, Choice, Computed, Machine, Number, Outcome, Step, Trained, tiny
 from playground.course.steps import STEPS
 from playground.errors import guarded
-from playground.i18n import EN, t
+from playground.i18n import EN, t, tn
 from playground.insights import jobs, racing
+from playground.insights.common import LANE_COLORS, lane_color
 from playground.planning import plan_run
 
 PAGE = "course"
 STEP_PARAM = "step"
+# table columns that report a time or a speed: the check says which machine measured them
+TIMING_COLS = frozenset(
+    {"course.col.seconds", "course.col.tokens_s", "course.col.epoch_s", "course.col.to_target"}
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,16 +164,34 @@ def plan_lanes(exp: Trained, small: bool) -> list[tuple[str, Any]]:
     return specs
 
 
+def threads_key(step_key: str) -> str:
+    return f"{PAGE}.{step_key}.threads"
+
+
+def sample_threads(job: jobs.Job) -> None:
+    """Note the torch threads the job's run trains with now (they change when other runs start or
+    end; see playground.course.machine), while it trains."""
+    if job.handle.status != "running":
+        return
+    n = machine.threads_now(job.handle.executor)
+    if n is not None:
+        st.session_state.setdefault(threads_key(str(job.params.get("step"))), set()).add(n)
+
+
 def start(step: Step, guess: Any) -> jobs.Job:
     st.session_state[locked_key(step)] = guess
     outcomes().pop(step.key, None)
+    st.session_state[threads_key(step.key)] = set()
     exp = step.experiment
     assert isinstance(exp, Trained)
     lanes = plan_lanes(exp, tiny())
-    return jobs.start(f"{PAGE}.{step.key}", exp.task, {"step": step.key}, lanes, measure=exp.measure)
+    job = jobs.start(f"{PAGE}.{step.key}", exp.task, {"step": step.key}, lanes, measure=exp.measure)
+    sample_threads(job)
+    return job
 
 
 def draw_live(job: jobs.Job) -> None:
+    sample_threads(job)
     if any(job.steps(name) for name in job.names):
         st.plotly_chart(racing.loss_overlay(job, f"{PAGE}.loss"), key=f"{PAGE}.{job.params.get('step')}.loss")
 
@@ -182,7 +208,10 @@ def run_trained(step: Step, guess: Any) -> None:
         return
     exp = step.experiment
     assert isinstance(exp, Trained)
-    outcomes()[step.key] = exp.read(job)
+    if step.key not in outcomes():  # read once per job (start() clears it): reading may decode
+        outcome = exp.read(job)
+        outcome.machine = machine.machine_of(job, st.session_state.get(threads_key(step.key), ()))
+        outcomes()[step.key] = outcome
 
 
 def run_computed(step: Step, guess: Any) -> None:
@@ -211,6 +240,64 @@ def why(step: Step, outcome: Outcome) -> str:
     return t(key, **outcome.values)
 
 
+def lane_label(name: str) -> str:
+    """A lane's name as shown: its label in course.lane.<name> when it has one (the words), else
+    the name itself (an architecture such as lstm reads the same in every language)."""
+    return t(f"course.lane.{name.replace(' ', '_')}", default=name)
+
+
+def lane_colors(names: list[str]) -> dict[str, str]:
+    """Each lane's colour as in the live loss chart, unless an earlier lane has it already (rnn's
+    fixed colour is also the second of the palette): then the next colour no lane has."""
+    out: dict[str, str] = {}
+    for i, name in enumerate(names):
+        color = lane_color(name, i)
+        if color in out.values():
+            color = next((c for c in LANE_COLORS if c not in out.values()), color)
+        out[name] = color
+    return out
+
+
+def chart_figure(chart: Chart) -> Figure:
+    """The outcome's chart: every model in its lane colour (as in the live loss chart), labelled."""
+    names = list(chart.series)
+    labels = {name: lane_label(name) for name in names}
+    colors = {labels[name]: color for name, color in lane_colors(names).items()}
+    series = {labels[name]: v for name, v in chart.series.items()}
+    titles = {"x_title": t(chart.x_title) if chart.x_title else "", "y_title": t(chart.y_title)}
+    if chart.kind == "bars":
+        fig = charts.model_bars(series, **titles, y_range=chart.y_range, colors=colors, text=chart.text)
+    elif chart.kind == "curves":
+        fig = charts.lines_xy(series, **titles, y_range=chart.y_range, colors=colors, height=320)
+    else:
+        fig = charts.lines_by(chart.x, series, **titles, y_range=chart.y_range, colors=colors, height=320)
+    if chart.log_y:
+        fig.update_yaxes(type="log", exponentformat="power")
+    if chart.category:
+        fig.update_xaxes(type="category")
+    for ref in chart.references:
+        charts.reference_line(fig, ref.y, t(ref.label, value=num(ref.y)))
+    return fig
+
+
+def machine_caption(m: Machine) -> str:
+    """One line: CPU cores, torch threads per run, device ("Measured here: 2 CPU cores, ...")."""
+    if m.threads is None:
+        threads = t("course.machine_threads_unknown")
+    elif m.threads[0] == m.threads[1]:
+        threads = tn("course.machine_threads", m.threads[0])
+    else:
+        threads = t("course.machine_threads_range", lo=m.threads[0], hi=m.threads[1])
+    device = ", ".join(t("course.machine_cpu") if d == "cpu" else d for d in m.devices) or "–"
+    if m.cores is None:
+        return t("course.machine_cluster", threads=threads, device=device)
+    return t("course.machine", cores=tn("course.machine_cores", m.cores), threads=threads, device=device)
+
+
+def reports_time(outcome: Outcome) -> bool:
+    return any(k in TIMING_COLS for row in outcome.rows for k in row)
+
+
 def check(step: Step, outcome: Outcome) -> None:
     guess = st.session_state.get(locked_key(step))
     st.subheader(t("course.check"), anchor=False)
@@ -223,18 +310,17 @@ def check(step: Step, outcome: Outcome) -> None:
         st.warning(t("course.not_right"), icon=":material/lightbulb:")
     st.markdown(why(step, outcome))
     if outcome.rows:
-        df = pd.DataFrame([{t(k): v for k, v in row.items()} for row in outcome.rows])
+        df = pd.DataFrame(
+            [
+                {t(k): lane_label(v) if k == "course.col.model" else v for k, v in row.items()}
+                for row in outcome.rows
+            ]
+        )
         st.dataframe(df, hide_index=True, key=f"{PAGE}.{step.key}.table")
     if outcome.chart:
-        chart = outcome.chart
-        fig = charts.lines_by(
-            chart["x"], chart["series"], x_title=t(chart["x_title"]), y_title=t(chart["y_title"]), height=320
-        )
-        if chart.get("log_y"):
-            fig.update_yaxes(type="log", exponentformat="power")
-        if chart.get("category"):
-            fig.update_xaxes(type="category")
-        st.plotly_chart(fig, key=f"{PAGE}.{step.key}.chart")
+        st.plotly_chart(chart_figure(outcome.chart), key=f"{PAGE}.{step.key}.chart")
+    if outcome.machine is not None and reports_time(outcome):
+        st.caption(machine_caption(outcome.machine))
 
 
 # ---------------------------------------------------------------------------------------------
