@@ -34,7 +34,7 @@ slower in proportion when its batch is smaller (each step's overhead is paid mor
 bound by arithmetic at :data:`FLOPS` once its model is big. Measured with one torch thread (how
 the app's worker trains on a 2-core machine) on the 2-core machine this project is built on. It
 is an estimate: other work on the machine, or another CPU, changes the real figures; checked
-against measured runs in tests/test_budget.py's docstring and the README.
+against measured runs in tests/unit/test_budget.py's docstring and the README.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 LANGS = {"en": "English", "ko": "한국어"}
 
 # The strings live in plain data files, one set per language: locales/<lang>/*.toml (a translator
-# edits them without Python; tests/test_app_units.py checks every language has every English key
+# edits them without Python; tests/app/test_app_units.py checks every language has every English key
 # with the same placeholders). EN is English, the fallback of every other language.
 EN: dict[str, str] = {}
 KO: dict[str, str] = {}

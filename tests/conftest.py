@@ -15,8 +15,26 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+TESTS = ROOT / "tests"
+for _path in (ROOT, TESTS):  # the project, and the helpers shared by the layers (apptest, rayhead)
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+# Tests sit in one folder per layer, and each folder is a marker: `python -m pytest` runs the unit
+# layer (pyproject's addopts), `-m app` the AppTests, `-m cluster` the Ray tests, `-m e2e` the browser.
+LAYERS = ("unit", "app", "cluster", "e2e")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        try:
+            layer = Path(str(item.fspath)).resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        if layer in LAYERS:
+            item.add_marker(layer)
+
 
 # Tiny test models run fastest on one thread, and it keeps timings stable when the machine is busy.
 torch.set_num_threads(1)

@@ -204,7 +204,7 @@ class Task(ABC):
     # the task's tuned defaults: architecture name or family ("recurrent", "transformer-encoder",
     # "seq2seq", ...) -> (model config overrides, train config overrides), chosen so that the
     # default settings train to a useful result in seconds on a 2-core CPU. Every architecture
-    # that serves the task must find an entry (tests/test_registry.py checks every pair).
+    # that serves the task must find an entry (tests/unit/test_registry.py checks every pair).
     tuned: ClassVar[dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {}
 
     @classmethod

@@ -21,7 +21,7 @@ from conftest import OFFLINE, Server, alerts, assert_clean, by_key, open_page, s
 from playground.i18n import t
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_checkpoint_header import hostile_zip  # noqa: E402
+from hostile import hostile_zip  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 

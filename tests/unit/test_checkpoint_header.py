@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from hostile import hostile_zip
 from safetensors.torch import save as st_save
 
 import core.checkpoint as ckpt
 from core.checkpoint import (
-    FORMAT,
     CheckpointError,
     bundle,
     config_json,
@@ -33,28 +33,7 @@ from core.checkpoint import (
 )
 from core.runs import plan
 
-ROOT = Path(__file__).resolve().parents[1]
-
-HUGE_MODEL = {
-    "src_vocab_size": 100000,
-    "tgt_vocab_size": 100000,
-    "max_len": 64,
-    "d_model": 1024,
-    "n_heads": 16,
-    "d_ff": 4096,
-    "n_enc_layers": 12,
-    "n_dec_layers": 12,
-}
-
-
-def hostile_zip() -> bytes:
-    """About 1 kB: a config for a 455M-parameter Transformer and one small tensor of weights."""
-    cfg = {"format": FORMAT, "task": "translation", "arch": "transformer", "model": HUGE_MODEL}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("model.safetensors", st_save({"generator.bias": torch.zeros(100000)}))
-        z.writestr("config.json", json.dumps(cfg))
-    return buf.getvalue()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tiny():
@@ -91,7 +70,7 @@ def test_hostile_upload_costs_no_memory_and_no_time():
     code = f"""
 import resource, sys, time
 sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / "tests")!r})
-from test_checkpoint_header import hostile_zip
+from hostile import hostile_zip
 from core.checkpoint import CheckpointError, load_bundle, plan_restore
 import torch
 with torch.device("meta"):  # first use of the meta device and the model modules: not the check's

@@ -32,7 +32,7 @@ from core.registry import tasks
 from core.runs import plan
 from core.tasks.base import Prepared
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VIEW_MODULES = (
     *(f"playground.views.{p.stem}" for p in sorted((ROOT / "playground" / "views").glob("*.py"))),
     "playground.insights.attention_steps",

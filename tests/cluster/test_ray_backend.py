@@ -23,7 +23,7 @@ from core.execution import Job  # noqa: E402
 from core.ray_backend import RayExecutor  # noqa: E402
 from core.runs import plan  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

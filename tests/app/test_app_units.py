@@ -18,7 +18,7 @@ from playground.planning import fingerprint, parameter_count, plan_run
 from playground.results import fmt_delta, fmt_metric, higher_is_better
 from playground.settings import log_options, model_defaults, share_url, train_defaults
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_log_options_cover_range_and_default():
