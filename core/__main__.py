@@ -117,7 +117,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             {
                 "name": t.name,
                 "title": t.title,
-                "kind": t.kind,
+                "objective": t.objective,
                 "architectures": compatible(t.name),
                 "metric": t.primary.name,
                 "higher_is_better": t.primary.higher_is_better,
@@ -125,7 +125,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             for t in tasks().values()
         ],
         "architectures": [
-            {"name": a.name, "title": a.title, "kinds": sorted(a.kinds), "presets": sorted(a.presets)}
+            {
+                "name": a.name,
+                "title": a.title,
+                "objectives": sorted(a.objectives),
+                "presets": sorted(a.presets),
+            }
             for a in archs().values()
         ],
     }
@@ -137,7 +142,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"  {t['name']:<14} {t['metric']:<12} {', '.join(t['architectures'])}")
         print("architectures:")
         for a in data["architectures"]:
-            print(f"  {a['name']:<20} {', '.join(a['kinds'])}")
+            print(f"  {a['name']:<20} {', '.join(a['objectives'])}")
     return 0
 
 
@@ -255,9 +260,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_input(task_kind: str, raw: str) -> Any:
+def _read_input(task_objective: str, raw: str) -> Any:
     """A CSV path or comma-separated numbers for price series; an image file for captioning; text otherwise."""
-    if task_kind == "caption":
+    if task_objective == "caption":
         import numpy as np
         from PIL import Image, UnidentifiedImageError
 
@@ -266,7 +271,7 @@ def _read_input(task_kind: str, raw: str) -> Any:
                 return np.asarray(im.convert("RGB"))
         except (OSError, UnidentifiedImageError):
             raise ConfigError(f"{raw!r} is not an image file (PNG or JPEG)") from None
-    if task_kind == "regress":
+    if task_objective == "regress":
         p = Path(raw)
         if p.is_file():
             return p.read_bytes()
@@ -281,8 +286,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from core.checkpoint import load_dir
 
     run = load_dir(args.run)
-    inputs = [_read_input(run.task.kind, x) for x in args.inputs]
-    kw = {"beam_width": args.beam} if run.task.kind in ("seq2seq",) and args.beam > 1 else {}
+    inputs = [_read_input(run.task.objective, x) for x in args.inputs]
+    kw = {"beam_width": args.beam} if run.task.objective in ("seq2seq",) and args.beam > 1 else {}
     results = run.data.predict(run.model, inputs, **kw)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False, default=_jsonable))

@@ -58,11 +58,11 @@ def hidden_grad_norms(model: RecurrentModel, batch: dict[str, Tensor]) -> Tensor
     batch = to_device(batch, device)
     x = batch["x"]
     B, T = x.shape[:2]
-    kind = "regress" if x.is_floating_point() else "classify"
+    objective = "regress" if x.is_floating_point() else "classify"
     probe = torch.zeros(B, T, model.cfg.hidden_size, device=device, requires_grad=True)  # (B, T, H)
     with evaluating(model, grad=True):
         out = model(batch, h_offset=probe)
-        loss = task_loss(kind, out.logits, batch) * B  # sum of the per-example losses
+        loss = task_loss(objective, out.logits, batch) * B  # sum of the per-example losses
         (grad,) = torch.autograd.grad(loss, probe)  # (B, T, H) = dL/dh_t per example
     norms = grad.norm(dim=-1)  # (B, T)
     mask = batch.get("mask")

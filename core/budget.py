@@ -321,17 +321,17 @@ def _width_layers(cfg: Any) -> tuple[int, int, int, int]:
     return int(cfg.hidden_size) * (2 if bidirectional else 1), layers, 0, 0
 
 
-def _counts(kind: str, split: dict[str, Any]) -> tuple[float, int, int]:
+def _counts(objective: str, split: dict[str, Any]) -> tuple[float, int, int]:
     """(real tokens per example as training counts them, padded positions, output positions)."""
     from core.models.base import PAD
 
     n = max(1, int(next(iter(split.values())).size(0)))
-    if kind == "regress":
+    if objective == "regress":
         T = int(split["x"].shape[1])
         return float(T), T, 1
-    if kind == "classify":
+    if objective == "classify":
         return float(split["mask"].sum()) / n, int(split["x"].shape[1]), 1
-    if kind == "lm":  # an output over the vocabulary at every position
+    if objective == "lm":  # an output over the vocabulary at every position
         T = int(split["x"].shape[1])
         return float(T), T, T
     T_out = int(split["tgt_out"].shape[1])
@@ -362,13 +362,13 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
         shell = build(spec.arch, spec.model_cfg)
     params = count_params(shell)
     compute = params - lookup_params(shell)
-    kind = spec.task.kind
-    if kind == "seq2seq":
+    objective = spec.task.objective
+    if objective == "seq2seq":
         compute //= 2  # a source position passes the encoder, a target position the decoder
     train = spec.data.splits.get("train") or {}
     tokens, positions, out_positions, n_train = 1.0, 1, 1, 0
     if train:
-        tokens, positions, out_positions = _counts(kind, train)
+        tokens, positions, out_positions = _counts(objective, train)
         n_train = int(next(iter(train.values())).size(0))
     trimmed = spec.train_cfg.bucket_by_length and spec.task.variable_length
     computed = min(float(positions), tokens * PADDING) if trimmed else float(positions)
@@ -391,7 +391,7 @@ def shape_of(spec: RunSpec, threads: int = 1) -> RunShape:
         epochs=int(spec.train_cfg.epochs),
         heads=heads,
         attention_layers=attention_layers,
-        out_positions=out_positions if kind in ("seq2seq", "caption", "lm") else 1,
+        out_positions=out_positions if objective in ("seq2seq", "caption", "lm") else 1,
         out_size=_out_size(spec.model_cfg),
         optimizer=str(spec.train_cfg.optimizer),
         early_stopping=bool(spec.train_cfg.early_stopping),

@@ -58,7 +58,7 @@ class Loaded:
     model_cfg: Any
     train: dict[str, Any]
     model: nn.Module
-    data: Any  # Prepared restored from the saved state (can predict; splits may be empty)
+    data: Any  # TaskData restored from the saved state (can predict; splits may be empty)
     meta: dict[str, Any]
 
 

@@ -28,13 +28,13 @@ def param(
     log: bool = False,
     step: float | None = None,
     data: bool = False,
-    kinds: frozenset[str] | None = None,
+    objectives: frozenset[str] | None = None,
 ) -> Any:
     """Declare a config field with its allowed range (lo..hi) or choices and a help text.
 
     ``data=True`` marks a field that the task fills in (vocabulary size, number of classes, ...):
-    the CLI still accepts it, the app does not show it as a knob. ``kinds``: the task kinds the
-    field means something for (None: every kind); elsewhere the app does not offer it.
+    the CLI still accepts it, the app does not show it as a knob. ``objectives``: the task objectives the
+    field means something for (None: every objective); elsewhere the app does not offer it.
     """
     meta = {
         "lo": lo,
@@ -44,7 +44,7 @@ def param(
         "log": log,
         "step": step,
         "data": data,
-        "kinds": kinds,
+        "objectives": objectives,
     }
     return field(default=default, metadata=meta)
 
@@ -61,10 +61,10 @@ class FieldInfo:
     log: bool
     step: float | None
     data: bool
-    kinds: frozenset[str] | None = None  # task kinds the field means something for (None: all)
+    objectives: frozenset[str] | None = None  # task objectives the field means something for (None: all)
 
-    def serves(self, kind: str) -> bool:
-        return self.kinds is None or kind in self.kinds
+    def serves(self, objective: str) -> bool:
+        return self.objectives is None or objective in self.objectives
 
 
 def _field_type(cls: type, f: dataclasses.Field) -> type:
@@ -94,7 +94,7 @@ def describe(cls_or_obj: Any) -> list[FieldInfo]:
                 log=m.get("log", False),
                 step=m.get("step"),
                 data=m.get("data", False),
-                kinds=m.get("kinds"),
+                objectives=m.get("objectives"),
             )
         )
     return out

@@ -42,7 +42,7 @@ class Epoch:
     train_loss: float
     val: dict[str, float]  # validation metrics, includes "loss" and the primary metric
     elapsed_s: float
-    sample: str | None = None  # what the model produced after this epoch (Prepared.epoch_sample)
+    sample: str | None = None  # what the model produced after this epoch (TaskData.epoch_sample)
     type: str = "epoch"
 
 

@@ -15,7 +15,7 @@ The code is not written twice: every class and function comes from the product's
 ``inspect``, with the names it needs pulled in after it (a small bundler: :class:`Bundle`), so
 the exported file cannot drift from what the app runs. What is written here (``_GLUE``) is only
 the short glue of each task: which functions load its data, how a split is scored, and the
-training loop, mirroring ``Task.prepare``, ``Prepared.evaluate`` and ``core.train.train``.
+training loop, mirroring ``Task.prepare``, ``TaskData.evaluate`` and ``core.train.train``.
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ def _config_class(
 
 
 # ---------------------------------------------------------------------------------------------
-# The glue of each task (short, mirrors Task.prepare / Prepared.evaluate) and the training loop
+# The glue of each task (short, mirrors Task.prepare / TaskData.evaluate) and the training loop
 # ---------------------------------------------------------------------------------------------
 
 # every glue module starts with these; only the names it uses reach the file
@@ -864,7 +864,7 @@ def train(model: nn.Module, data: Data, cfg: TrainConfig, lengths: dict[str, Ten
                 g["lr"] = lr * g.get("lr_scale", 1.0)
             batch = to_device(batch, device)
             out = model(batch, teacher_forcing=cfg.teacher_forcing)
-            loss = task_loss(KIND, out.logits, batch, cfg.label_smoothing)
+            loss = task_loss(OBJECTIVE, out.logits, batch, cfg.label_smoothing)
             if not math.isfinite(loss.item()):
                 print(f"diverged at step {step} (loss {loss.item()}): lower the learning rate")
                 return
@@ -1020,7 +1020,7 @@ def export_code(spec: Any) -> str:
             f"TASK = {type(spec.task_opts).__name__}()",
             f"MODEL = {type(spec.model_cfg).__name__}()",
             "TRAIN = TrainConfig()",
-            f"KIND = {_literal(task.kind)}  # classify, regress, seq2seq, caption or lm: decides the loss",
+            f"OBJECTIVE = {_literal(task.objective)}  # classify, regress, seq2seq, caption or lm: decides the loss",
             f"METRIC = {_literal(primary.name)}  # the task's metric",
             f"HIGHER_IS_BETTER = {primary.higher_is_better!r}",
             f"TARGET = {primary.target!r}  # the validation {primary.name} at which the app's run stops (stop_at_target)",
@@ -1124,7 +1124,7 @@ def _header(spec: Any, n_params: int, deps: list[str]) -> str:
             "",
             "The app's run continued a saved model; this file trains the same model from the start.",
         ]
-    if task.kind in ("seq2seq", "caption"):
+    if task.objective in ("seq2seq", "caption"):
         lines += [
             "",
             "The app also reports BLEU (sacrebleu); this file reports exact match and token accuracy.",

@@ -143,13 +143,13 @@ def f1_macro(y_true: Any, y_pred: Any, n_classes: int | None = None) -> float:
 class MetricInfo:
     """How to read a metric: which way is better and how its value is written.
 
-    ``kind``: "share" (a fraction 0..1, written as a percentage, changes in points), "percent"
+    ``scale``: "share" (a fraction 0..1, written as a percentage, changes in points), "percent"
     (already in percent, e.g. MAPE), "bleu" (0..100 points) or "value" (a plain number).
     """
 
     name: str
     higher_is_better: bool
-    kind: str = "value"
+    scale: str = "value"
     unit: str = ""
 
 
@@ -189,12 +189,12 @@ def format_metric(name: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     v = float(value)
-    kind = metric_info(name).kind
-    if kind == "share":
+    scale = metric_info(name).scale
+    if scale == "share":
         return f"{100 * v:.1f} %"
-    if kind == "percent":
+    if scale == "percent":
         return f"{v:.2f} %"
-    if kind == "bleu":
+    if scale == "bleu":
         return f"{v:.1f}"
     if abs(v) >= 100:
         return f"{v:,.1f}"
@@ -203,11 +203,11 @@ def format_metric(name: str, value: Any) -> str:
 
 def format_delta(name: str, delta: float) -> str:
     """A change of metric ``name``: +3.1 pt for shares and percentages, +0.012 for numbers."""
-    kind = metric_info(name).kind
-    if kind == "share":
+    scale = metric_info(name).scale
+    if scale == "share":
         return f"{100 * delta:+.1f} pt"
-    if kind == "percent":
+    if scale == "percent":
         return f"{delta:+.3g} pt"
-    if kind == "bleu":
+    if scale == "bleu":
         return f"{delta:+.1f}"
     return f"{delta:+.3g}"

@@ -7,7 +7,7 @@ Transformer encoder with sinusoidal, learned and no positional encoding.
 Every entrant is a :class:`Lane` built through the same path as a single run
 (:func:`core.runs.plan`, then the registry's builder) and trained by :func:`core.train.train`,
 one after the other (so each one gets the whole machine and its timing is fair). All lanes share
-one :class:`~core.tasks.base.Prepared` (identical splits), the training seed (the same batch
+one :class:`~core.tasks.base.TaskData` (identical splits), the training seed (the same batch
 order for the same batch size, and a model initialisation seeded the same way) and the time budget
 (``TrainConfig.max_seconds``).
 
@@ -32,7 +32,7 @@ from core.events import Event, Finished, Started, Step
 from core.models.positional import POSITIONAL_KINDS
 from core.registry import archs, get_arch, get_task
 from core.runs import RunSpec, plan
-from core.tasks.base import Prepared, Task
+from core.tasks.base import Task, TaskData
 from core.train import StopSignal, TrainConfig, train
 
 PE_TASK, PE_ARCH = "word-order", "transformer-encoder"
@@ -160,7 +160,7 @@ def variant_specs(
     *,
     preset: str | None = None,
     upload: bytes | None = None,
-    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], TaskData] | None = None,
 ) -> list[tuple[str, RunSpec]]:
     """One run per (name, settings) of one architecture: variants of one setup that differ in a few
     settings (a task page's settings with its word embedding starting random or from GloVe).

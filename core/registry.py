@@ -1,6 +1,6 @@
 """One registry that the CLI, the app and the tests all read.
 
-architecture name -> (config dataclass, builder, task kinds it serves, pinned fields, presets)
+architecture name -> (config dataclass, builder, task objectives it serves, pinned fields, presets)
 task name -> task class (see core.tasks)
 """
 
@@ -22,7 +22,7 @@ class Arch:
     title: str
     config: type
     build: Callable[[Any], nn.Module]
-    kinds: frozenset[str]
+    objectives: frozenset[str]
     summary: str = ""
     pinned: dict[str, Any] = field(default_factory=dict)  # fields this architecture fixes
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -183,15 +183,15 @@ def get_task(name: str) -> Any:
 
 def compatible(task_name: str) -> list[str]:
     """Architectures that serve a task, in registry order."""
-    kind = get_task(task_name).kind
-    return [a.name for a in archs().values() if kind in a.kinds]
+    objective = get_task(task_name).objective
+    return [a.name for a in archs().values() if objective in a.objectives]
 
 
 def check_pair(task_name: str, arch_name: str) -> None:
     task, arch = get_task(task_name), get_arch(arch_name)
-    if task.kind not in arch.kinds:
+    if task.objective not in arch.objectives:
         raise ConfigError(
-            f"architecture {arch_name!r} cannot serve task {task_name!r} ({task.kind}); "
+            f"architecture {arch_name!r} cannot serve task {task_name!r} ({task.objective}); "
             f"compatible: {', '.join(compatible(task_name))}"
         )
 

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from core.config import ConfigError, describe, resolve
 from core.events import Event, Finished, Started, to_json
 from core.registry import build, check_pair, get_arch, get_task, make_config
-from core.tasks.base import Prepared, Task
+from core.tasks.base import Task, TaskData
 from core.train import TrainConfig
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class RunSpec:
     task_opts: Any
     model_cfg: Any
     train_cfg: TrainConfig
-    data: Prepared
+    data: TaskData
     preset: str | None = None
     init: dict[str, Tensor] | None = None  # weights to start from (continuing a saved model)
 
@@ -97,7 +97,7 @@ def plan(
     *,
     preset: str | None = None,
     upload: bytes | None = None,
-    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], TaskData] | None = None,
 ) -> RunSpec:
     """Resolve every setting, load and encode the data, and return a RunSpec (nothing trained).
 
@@ -129,7 +129,7 @@ def resume(
     settings: dict[str, Any] | None = None,
     *,
     upload: bytes | None = None,
-    prepare: Callable[[type[Task], Any, int, bytes | None], Prepared] | None = None,
+    prepare: Callable[[type[Task], Any, int, bytes | None], TaskData] | None = None,
 ) -> RunSpec:
     """A run that continues training a saved model from its weights.
 

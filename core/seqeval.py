@@ -24,7 +24,7 @@ def generate(
 ) -> tuple[list[list[str]], dict[str, float]]:
     """Greedy outputs (token lists, up to EOS) for every row of a split, plus the teacher-forced
     loss (token-weighted mean) and token accuracy. Eval mode and no_grad; the mode is restored."""
-    kind = "seq2seq" if "src_mask" in split else "caption"
+    objective = "seq2seq" if "src_mask" in split else "caption"
     device = model_device(model)
     hyps: list[list[str]] = []
     loss_sum, correct, total = 0.0, 0, 0
@@ -33,7 +33,7 @@ def generate(
             batch = to_device(batch, device)
             out = model(batch)
             c, n = token_counts(out.logits, batch["tgt_out"])
-            loss_sum += float(task_loss(kind, out.logits, batch)) * n
+            loss_sum += float(task_loss(objective, out.logits, batch)) * n
             correct, total = correct + c, total + n
             tokens, _ = greedy(model, batch, max_len)  # (B, T') ids
             hyps += [tgt_vocab.decode(row) for row in tokens.cpu().tolist()]

@@ -24,7 +24,7 @@ from core.config import ConfigError, param
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.models.base import PAD, count_params, evaluating, task_loss
 from core.models.words import word_table
-from core.tasks.base import Prepared, Task, iterate, model_device, split_size, to_device
+from core.tasks.base import Task, TaskData, iterate, model_device, split_size, to_device
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class TrainConfig:
         lo=0.0,
         hi=0.5,
         help="label smoothing for cross-entropy (paper: 0.1)",
-        kinds=frozenset({"classify", "seq2seq", "caption"}),  # the losses that are cross-entropy
+        objectives=frozenset({"classify", "seq2seq", "caption"}),  # the losses that are cross-entropy
     )
     warmup_steps: int = param(
         0,
@@ -53,7 +53,7 @@ class TrainConfig:
         lo=0.0,
         hi=1.0,
         help="Seq2Seq: share of decoder inputs taken from the target",
-        kinds=frozenset({"seq2seq", "caption"}),  # the models with a decoder
+        objectives=frozenset({"seq2seq", "caption"}),  # the models with a decoder
     )
     embedding_lr: float = param(
         1.0,
@@ -61,7 +61,7 @@ class TrainConfig:
         hi=10.0,
         help="learning rate of the word embedding, as a multiple of lr: 1 = like the rest of the model, "
         "below 1 keeps pretrained vectors near where they started, 0 freezes them",
-        kinds=frozenset({"classify"}),  # only the classifiers hand their word table over (param_groups)
+        objectives=frozenset({"classify"}),  # only the classifiers hand their word table over (param_groups)
     )
     early_stopping: int = param(
         0, lo=0, hi=100, help="stop after this many epochs without a better validation metric (0 = off)"
@@ -153,11 +153,11 @@ def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
 
-def _tokens(kind: str, batch: dict[str, torch.Tensor]) -> int:
+def _tokens(objective: str, batch: dict[str, torch.Tensor]) -> int:
     """Tokens in a batch (time steps of real input and target), for throughput figures."""
-    if kind == "classify":
+    if objective == "classify":
         return int(batch["mask"].sum())
-    if kind in ("regress", "lm"):
+    if objective in ("regress", "lm"):
         return int(batch["x"].shape[0] * batch["x"].shape[1])
     n = int((batch["tgt_out"] != PAD).sum())
     if "src_mask" in batch:
@@ -169,7 +169,7 @@ def _to_lists(t: torch.Tensor | None) -> Any:
     return None if t is None else t.detach().float().cpu().tolist()
 
 
-def snapshot(model: nn.Module, data: Prepared, epoch: int) -> Snapshot | None:
+def snapshot(model: nn.Module, data: TaskData, epoch: int) -> Snapshot | None:
     """Attention maps (every layer and head) and layer-0 forward states/gates on the probe example."""
     probe = data.probe()
     if probe is None:
@@ -209,7 +209,7 @@ def reached(metric: float, target: float | None, higher_is_better: bool) -> bool
 
 def train(
     model: nn.Module,
-    data: Prepared,
+    data: TaskData,
     task: type[Task],
     cfg: TrainConfig,
     stop: StopSignal = None,
@@ -274,7 +274,7 @@ def train(
             batch = to_device(batch, device)
             with torch.autocast(device.type, enabled=use_amp):
                 out = model(batch, teacher_forcing=cfg.teacher_forcing)
-                loss = task_loss(task.kind, out.logits, batch, cfg.label_smoothing)
+                loss = task_loss(task.objective, out.logits, batch, cfg.label_smoothing)
             lv = float(loss.detach())
             if not math.isfinite(lv):
                 model.load_state_dict(last_good)
@@ -308,7 +308,7 @@ def train(
             losses.append(lv)
             bsz = next(iter(batch.values())).size(0)
             items_seen += bsz
-            tokens_seen += _tokens(task.kind, batch)
+            tokens_seen += _tokens(task.objective, batch)
             elapsed = time.perf_counter() - t0
             rate = step / elapsed if elapsed > 0 else 0.0
             yield Step(

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from core.models.base import SOS, SPECIALS, evaluating
-from core.tasks.base import Prepared, model_device, to_device
+from core.tasks.base import TaskData, model_device, to_device
 from playground import charts
 from playground.export import show
 from playground.i18n import t
@@ -27,14 +27,14 @@ def run_recorded(model: nn.Module, batch: dict[str, torch.Tensor]) -> Any:
         return model(to_device(batch, model_device(model)), record=True)
 
 
-def probe_outputs(model: nn.Module, data: Prepared) -> tuple[Any, dict[str, list[str]]] | None:
+def probe_outputs(model: nn.Module, data: TaskData) -> tuple[Any, dict[str, list[str]]] | None:
     """The model's recorded output on the task's fixed probe example, with the axis labels."""
     found = probe_run(model, data)
     return None if found is None else (found[0], found[1])
 
 
 def probe_run(
-    model: nn.Module, data: Prepared
+    model: nn.Module, data: TaskData
 ) -> tuple[Any, dict[str, list[str]], dict[str, torch.Tensor]] | None:
     """:func:`probe_outputs` and the probe batch itself (for views that run more of the model on it)."""
     probe = data.probe_for(model)  # a loaded model's data has no splits: a typed example then
@@ -230,7 +230,7 @@ def recurrent_view(items: dict[str, np.ndarray], tokens: dict[str, list[str]], k
 
 
 def inside_section(
-    model: nn.Module, data: Prepared, run: Any | None, key: str, memo: Any | None = None
+    model: nn.Module, data: TaskData, run: Any | None, key: str, memo: Any | None = None
 ) -> None:
     """Everything there is to see inside ``model`` on the probe example."""
     res = memo("probe_run", lambda: probe_run(model, data)) if memo else probe_run(model, data)
@@ -290,7 +290,7 @@ def inside_section(
         st.info(t("inside.nothing"))
 
 
-def image_vector_view(model: nn.Module, data: Prepared, key: str) -> bool:
+def image_vector_view(model: nn.Module, data: TaskData, key: str) -> bool:
     """One-to-many: the probe image and the single vector the decoder starts from."""
     probe = data.probe_for(model)
     encode = getattr(model, "encode", None)

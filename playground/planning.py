@@ -25,19 +25,19 @@ from core.config import ConfigError, resolve
 from core.models.base import count_params
 from core.registry import build, get_arch, get_task
 from core.runs import RunSpec, plan, resume
-from core.tasks.base import Prepared, Task
+from core.tasks.base import Task, TaskData
 from playground.hosted import limits
 from playground.i18n import field_label, t
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
-def _prepare_cached(task_name: str, opts_json: str, seed: int, upload: bytes | None) -> Prepared:
+def _prepare_cached(task_name: str, opts_json: str, seed: int, upload: bytes | None) -> TaskData:
     task = get_task(task_name)
     opts = resolve(task.options, json.loads(opts_json))
     return task.prepare(opts, seed=seed, upload=upload)
 
 
-def prepare(task: type[Task], opts: Any, seed: int, upload: bytes | None) -> Prepared:
+def prepare(task: type[Task], opts: Any, seed: int, upload: bytes | None) -> TaskData:
     """``task.prepare``; uploads go through ``st.cache_data`` (keyed by the file's bytes).
 
     The tasks keep their built-in datasets in an in-process cache of their own and hand out
@@ -50,7 +50,7 @@ def prepare(task: type[Task], opts: Any, seed: int, upload: bytes | None) -> Pre
     opts_json = json.dumps(dataclasses.asdict(opts), sort_keys=True)
     try:
         return _prepare_cached(task.name, opts_json, int(seed), upload)
-    except cache_errors.UnserializableReturnValueError:  # a Prepared that cannot be pickled
+    except cache_errors.UnserializableReturnValueError:  # a TaskData that cannot be pickled
         return task.prepare(opts, seed=seed, upload=upload)
 
 

@@ -25,7 +25,7 @@ from playground.errors import user_message
 from playground.hosted import limits
 from playground.i18n import t, tn
 
-FRACTIONS = frozenset(n for n, m in METRICS.items() if m.kind == "share")  # drawn on a 0-100 % axis
+FRACTIONS = frozenset(n for n, m in METRICS.items() if m.scale == "share")  # drawn on a 0-100 % axis
 
 
 def higher_is_better(name: str) -> bool:

@@ -571,7 +571,7 @@ def sidebar(pc: PageConfig) -> Chosen:
             if name in TRAIN_MAIN or name in ("seed", "device"):
                 continue
             slot = st.empty()
-            if not info.serves(task.kind):  # e.g. teacher forcing: only models with a decoder
+            if not info.serves(task.objective):  # e.g. teacher forcing: only models with a decoder
                 continue
             if name == "amp" and "cuda" not in devices:
                 continue

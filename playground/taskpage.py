@@ -16,7 +16,7 @@ import streamlit as st
 from torch import nn
 
 from core.checkpoint import CheckpointError
-from core.tasks.base import Prepared
+from core.tasks.base import TaskData
 from playground import charts, history, inside, results, runner
 from playground.app import ensure_shell, page_for_task
 from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error, user_message
@@ -34,7 +34,7 @@ class ModelView:
 
     page: str
     model: nn.Module
-    data: Prepared  # a loaded model's data can predict but may have no splits
+    data: TaskData  # a loaded model's data can predict but may have no splits
     arch: str
     model_cfg: Any
     task_opts: Any
@@ -66,14 +66,14 @@ class TaskViews:
     vs: str | None = None  # baseline the cards compare with
     results: Callable[[ModelView], None] | None = None  # needs the test split
     try_it: Callable[[ModelView], None] | None = None  # the user's own input
-    preview: Callable[[Prepared, Chosen], None] | None = None  # the data, before any training
+    preview: Callable[[TaskData, Chosen], None] | None = None  # the data, before any training
     concepts: tuple[str, ...] = ()  # concept keys shown as badges under the title
     # a section of the task's own under the model's tabs, e.g. a race of two variants of the
     # page's settings (it keeps its job in st.session_state["<page>.job"])
     experiment: Callable[[PageConfig, Chosen, RunSpec | None], None] | None = None
     # a caption under the loss chart that explains what the task's data does to the loss curve,
     # from the data and the batch size (None: nothing to explain)
-    loss_note: Callable[[Prepared, int], str | None] | None = None
+    loss_note: Callable[[TaskData, int], str | None] | None = None
 
 
 def _header(pc: PageConfig, views: TaskViews, task: Any) -> None:
@@ -262,7 +262,7 @@ def _continue_loaded(pc: PageConfig, chosen: Chosen, loaded: Any) -> None:
         show_user_error(e)
 
 
-def _n(data: Prepared, split: str) -> int:
+def _n(data: TaskData, split: str) -> int:
     s = data.splits.get(split)
     if not s:
         return 0

@@ -43,7 +43,7 @@ os.environ.setdefault("SEQUENCE_LAB_CACHE", str(ROOT / ".pytest_cache" / "sequen
 
 from core.config import param  # noqa: E402
 from core.models.base import ModelOutput, task_loss  # noqa: E402
-from core.tasks.base import Metric, Prepared, Task, iterate  # noqa: E402
+from core.tasks.base import Metric, Task, TaskData, iterate  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class ParityOptions:
 
 
 @dataclass
-class ParityPrepared(Prepared):
+class ParityPrepared(TaskData):
     def evaluate(self, model, split="val"):
         device = next(model.parameters()).device
         was = model.training
@@ -82,7 +82,7 @@ class ParityTask(Task):
 
     name = "parity"
     title = "Parity"
-    kind = "classify"
+    objective = "classify"
     options = ParityOptions
     primary = Metric("accuracy", True, 0.9)
 

@@ -170,16 +170,16 @@ class MultiplicativeAttention(nn.Module):
     "dot" has no parameters and needs query_dim == key_dim; "general" learns W_a (Hq x Hk).
     """
 
-    KINDS = ("general", "dot")
+    SCORES = ("general", "dot")
 
-    def __init__(self, query_dim: int, key_dim: int, kind: str = "general"):
+    def __init__(self, query_dim: int, key_dim: int, score: str = "general"):
         super().__init__()
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown Luong score {kind!r}; valid kinds: {', '.join(self.KINDS)}")
-        if kind == "dot" and query_dim != key_dim:
+        if score not in self.SCORES:
+            raise ValueError(f"unknown Luong score {score!r}; valid scores: {', '.join(self.SCORES)}")
+        if score == "dot" and query_dim != key_dim:
             raise ValueError(f"dot attention needs query_dim == key_dim, got {query_dim} and {key_dim}")
-        self.kind = kind
-        self.W_a = nn.Linear(key_dim, query_dim, bias=False) if kind == "general" else None
+        self.score = score
+        self.W_a = nn.Linear(key_dim, query_dim, bias=False) if score == "general" else None
 
     def forward(
         self, query: Tensor, keys: Tensor, values: Tensor, key_mask: Tensor | None = None

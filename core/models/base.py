@@ -1,9 +1,9 @@
 """The one result shape every model returns, and the batch keys every model reads.
 
-Batches are plain ``dict[str, Tensor]``; the keys depend on the task *kind*:
+Batches are plain ``dict[str, Tensor]``; the keys depend on the task *objective*:
 
 =========  ==================================================================================
-kind       keys
+objective  keys
 =========  ==================================================================================
 classify   ``x`` (B, T) long token ids (PAD = 0), ``mask`` (B, T) bool (True = real token),
            ``y`` (B,) long class ids
@@ -17,7 +17,7 @@ Every model's ``forward(batch, *, teacher_forcing=1.0, record=False)`` returns a
 :class:`ModelOutput`. ``record=True`` asks recurrent models to run their explicit cells and return
 per-step hidden states and gate activations (for the "look inside" views).
 
-Models of kind seq2seq and caption also implement the step interface used by
+Models whose objective is seq2seq and caption also implement the step interface used by
 :mod:`core.decode`::
 
     state = model.encode(batch)                      # dict[str, Tensor]
@@ -39,7 +39,7 @@ from torch import Tensor
 PAD, SOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
 
-KINDS = ("classify", "regress", "seq2seq", "caption", "lm")
+OBJECTIVES = ("classify", "regress", "seq2seq", "caption", "lm")
 
 
 @dataclass
@@ -61,13 +61,15 @@ class ModelOutput:
     gates: dict[str, Tensor] = field(default_factory=dict)
 
 
-def task_loss(kind: str, logits: Tensor, batch: dict[str, Tensor], label_smoothing: float = 0.0) -> Tensor:
-    """The training loss for a task kind: cross-entropy (classify, sequences, PAD ignored) or MSE."""
-    if kind == "regress":
+def task_loss(
+    objective: str, logits: Tensor, batch: dict[str, Tensor], label_smoothing: float = 0.0
+) -> Tensor:
+    """The training loss for a task objective: cross-entropy (classify, sequences, PAD ignored) or MSE."""
+    if objective == "regress":
         return F.mse_loss(logits, batch["y"])
-    if kind == "classify":
+    if objective == "classify":
         return F.cross_entropy(logits, batch["y"], label_smoothing=label_smoothing)
-    if kind in ("seq2seq", "caption"):
+    if objective in ("seq2seq", "caption"):
         V = logits.size(-1)
         return F.cross_entropy(
             logits.reshape(-1, V),
@@ -75,12 +77,12 @@ def task_loss(kind: str, logits: Tensor, batch: dict[str, Tensor], label_smoothi
             ignore_index=PAD,
             label_smoothing=label_smoothing,
         )
-    if kind == "lm":  # next-token prediction at every step: x (B, T) -> y (B, T), x shifted by one
+    if objective == "lm":  # next-token prediction at every step: x (B, T) -> y (B, T), x shifted by one
         V = logits.size(-1)
         return F.cross_entropy(
             logits.reshape(-1, V), batch["y"].reshape(-1), ignore_index=PAD, label_smoothing=label_smoothing
         )
-    raise ValueError(f"unknown task kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    raise ValueError(f"unknown task objective {objective!r}; valid objectives: {', '.join(OBJECTIVES)}")
 
 
 def count_params(model: torch.nn.Module) -> int:

@@ -517,7 +517,7 @@ class RecurrentConfig:
     readout: str = param(
         "last",
         choices=("last", "each"),
-        data=True,  # the task's kind decides: "each" for a language model, else "last"
+        data=True,  # the task's objective decides: "each" for a language model, else "last"
         help="Many-to-one ('last': one output from the final state, e.g. a class per review) or "
         "many-to-many ('each': an output at every time step, for tasks with a target per step).",
     )

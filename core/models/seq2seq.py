@@ -219,7 +219,7 @@ class Decoder(nn.Module):
             self.attn = AdditiveAttention(hidden_size, memory_size, hidden_size)
             out_size = hidden_size + memory_size
         elif attention == "luong":
-            self.attn = MultiplicativeAttention(hidden_size, memory_size, kind="general")
+            self.attn = MultiplicativeAttention(hidden_size, memory_size, score="general")
             self.W_c = nn.Linear(hidden_size + memory_size, hidden_size, bias=False)
         self.W_hy = nn.Linear(out_size, vocab_size)
 

@@ -303,7 +303,7 @@ def _final_norm(d_model: int, norm: str) -> nn.Module:
     return nn.LayerNorm(d_model) if norm == "pre" else nn.Identity()
 
 
-class Encoder(nn.Module):
+class EncoderStack(nn.Module):
     """A stack of L encoder layers; returns the "memory" the decoder attends to."""
 
     def __init__(self, n_layers: int, d_model: int, n_heads: int, d_ff: int, dropout: float, norm: str):
@@ -328,7 +328,7 @@ class Encoder(nn.Module):
         return self.layers[layer].attention_steps(x, mask)
 
 
-class Decoder(nn.Module):
+class DecoderStack(nn.Module):
     """A stack of L decoder layers, each attending to the encoder's memory."""
 
     def __init__(self, n_layers: int, d_model: int, n_heads: int, d_ff: int, dropout: float, norm: str):
@@ -377,8 +377,8 @@ class Transformer(nn.Module):
         self.tgt_embed = self.src_embed if share_src else TokenEmbedding(cfg.tgt_vocab_size, D)
         self.pos = PositionalEncoding(cfg.pos_encoding, cfg.max_len, D, cfg.dropout)
         layer_args = (D, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.norm)
-        self.encoder = Encoder(cfg.n_enc_layers, *layer_args)
-        self.decoder = Decoder(cfg.n_dec_layers, *layer_args)
+        self.encoder = EncoderStack(cfg.n_enc_layers, *layer_args)
+        self.decoder = DecoderStack(cfg.n_dec_layers, *layer_args)
         self.generator = nn.Linear(D, cfg.tgt_vocab_size)  # decoder output -> next-token logits
         _init_linear(self)
         if cfg.tie_embeddings:
@@ -471,7 +471,7 @@ class TransformerEncoderModel(nn.Module):
             else nn.Linear(cfg.in_features, D)
         )
         self.pos = PositionalEncoding(cfg.pos_encoding, cfg.max_len, D, cfg.dropout)
-        self.encoder = Encoder(cfg.n_layers, D, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.norm)
+        self.encoder = EncoderStack(cfg.n_layers, D, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.norm)
         self.head = nn.Linear(D, cfg.n_out)
         _init_linear(self)
         self.ngrams = BagOfNgrams(cfg.n_grams, cfg.n_out) if cfg.n_grams else None

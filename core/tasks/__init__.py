@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from core.tasks.base import DataError, Metric, Prepared, Task  # noqa: F401
+from core.tasks.base import DataError, Metric, Task, TaskData  # noqa: F401
 
 
 @cache

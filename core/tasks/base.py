@@ -3,7 +3,7 @@
 A task is a class with a frozen options dataclass (fields declared with ``core.config.param`` so the
 app can build widgets and the CLI can validate ``--set``), and a ``prepare`` method that loads the
 data (offline default, live source or an upload), splits it with the seed, encodes it once and
-returns a :class:`Prepared`, which holds tensors per split and knows how to evaluate a model.
+returns a :class:`TaskData`, which holds tensors per split and knows how to evaluate a model.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def iterate(
 ) -> Iterator[Batch]:
     """Yield mini-batches (dicts of tensor slices) of a split; all tensors share dim 0.
 
-    With ``lengths`` ({key: (N,) real lengths along dim 1}, see :meth:`Prepared.lengths`) each
+    With ``lengths`` ({key: (N,) real lengths along dim 1}, see :meth:`TaskData.lengths`) each
     batch is trimmed to its longest example, and a shuffled epoch is bucketed by length
     (:func:`bucket_by_length`, on the first key's lengths).
     """
@@ -124,11 +124,11 @@ def split_size(split: Batch) -> int:
 
 
 @dataclass
-class Prepared(ABC):
+class TaskData(ABC):
     """A task's data ready for training: encoded splits plus everything needed to predict.
 
     Subclasses fill ``splits`` ("train", "val", "test": dicts of tensors with the batch keys of
-    the task kind, see core.models.base), ``model_fields`` (config fields the model needs from the
+    the task objective, see core.models.base), ``model_fields`` (config fields the model needs from the
     data: vocab_size, n_out, in_features, src_vocab_size, tgt_vocab_size, max_len, ...), and
     ``notices`` (messages the user should see, e.g. "network unreachable: using offline data").
     """
@@ -185,7 +185,7 @@ class Prepared(ABC):
         """JSON-able state needed to predict later (vocabularies, scaler); saved with checkpoints."""
 
     def fresh(self) -> Self:
-        """A new Prepared around the same (cached, read-only) splits and vocabularies, with its own
+        """A new TaskData around the same (cached, read-only) splits and vocabularies, with its own
         ``model_fields`` and ``notices``: what a task's ``prepare`` hands out of its cache, so a
         caller's changes never reach the cached object."""
         return dataclasses.replace(self, model_fields=dict(self.model_fields), notices=list(self.notices))
@@ -194,11 +194,11 @@ class Prepared(ABC):
 class Task(ABC):
     name: ClassVar[str]
     title: ClassVar[str]
-    kind: ClassVar[str]  # one of core.models.base.KINDS
+    objective: ClassVar[str]  # what the model learns, one of core.models.base.OBJECTIVES: decides the loss
     options: ClassVar[type]  # frozen dataclass of the task's own settings
     primary: ClassVar[Metric]
     description: ClassVar[str] = ""
-    # examples of different lengths, padded (Prepared.lengths says how long each one is)
+    # examples of different lengths, padded (TaskData.lengths says how long each one is)
     variable_length: ClassVar[bool] = False
 
     # the task's tuned defaults: architecture name or family ("recurrent", "transformer-encoder",
@@ -227,11 +227,11 @@ class Task(ABC):
 
     @classmethod
     @abstractmethod
-    def prepare(cls, opts: Any, seed: int = 0, upload: bytes | None = None) -> Prepared:
+    def prepare(cls, opts: Any, seed: int = 0, upload: bytes | None = None) -> TaskData:
         """Load, split, encode. ``upload`` is the bytes of a user file (CSV) when the source is
         "upload". Raises DataError with a clear message on bad input."""
 
     @classmethod
     @abstractmethod
-    def restore(cls, state: dict[str, Any], opts: Any) -> Prepared:
-        """A Prepared able to ``predict`` from a saved ``state()`` (splits may be empty)."""
+    def restore(cls, state: dict[str, Any], opts: Any) -> TaskData:
+        """A TaskData able to ``predict`` from a saved ``state()`` (splits may be empty)."""

@@ -30,7 +30,7 @@ from core.config import param
 from core.models.base import EOS, SPECIALS
 from core.seqeval import generate, sequence_metrics
 from core.seqmetrics import bleu, exact_match, sentence_bleu
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, model_device, to_device
+from core.tasks.base import Batch, DataError, Metric, Task, TaskData, model_device, to_device
 from core.text import Vocab, pad_batch
 
 SHAPES = ("circle", "square", "triangle")
@@ -178,7 +178,7 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class CaptioningData(Prepared):
+class CaptioningData(TaskData):
     vocab: Vocab = field(default_factory=lambda: Vocab([]))
     captions: dict[str, list[list[str]]] = field(default_factory=dict)
     image_size: int = 24
@@ -323,7 +323,7 @@ def _prepare(opts: CaptioningOptions, seed: int) -> CaptioningData:
 class CaptioningTask(Task):
     name: ClassVar[str] = "captioning"
     title: ClassVar[str] = "Image captioning (one-to-many)"
-    kind: ClassVar[str] = "caption"
+    objective: ClassVar[str] = "caption"
     options: ClassVar[type] = CaptioningOptions
     primary: ClassVar[Metric] = Metric("exact_match", True, 0.9, "Test exact match")
     description: ClassVar[str] = (

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 
 from core.config import param
 from core.models.base import SPECIALS, UNK, evaluating
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, model_device
+from core.tasks.base import Batch, DataError, Metric, Task, TaskData, iterate, model_device
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "sonnets.txt"
 SOURCES = ("sonnets", "upload")
@@ -215,7 +215,7 @@ def sample(
 
 
 @dataclass
-class CharTextData(Prepared):
+class CharTextData(TaskData):
     opts: CharTextOptions = field(default_factory=CharTextOptions)
     chars: list[str] = field(default_factory=list)  # the vocabulary after the specials
     texts: dict[str, str] = field(default_factory=dict)  # the text of each split
@@ -367,7 +367,7 @@ def _prepare_shipped(opts: CharTextOptions) -> CharTextData:
 class CharTextTask(Task):
     name: ClassVar[str] = "char-text"
     title: ClassVar[str] = "Text generation (character by character)"
-    kind: ClassVar[str] = "lm"
+    objective: ClassVar[str] = "lm"
     options: ClassVar[type] = CharTextOptions
     primary: ClassVar[Metric] = Metric("bpc", higher_is_better=False, label="Test bits per character")
     description: ClassVar[str] = (

@@ -16,11 +16,11 @@ import torch
 from torch import nn
 
 from core.models.base import task_loss
-from core.tasks.base import Batch, DataError, Prepared, iterate, run_batches, split_size
+from core.tasks.base import Batch, DataError, TaskData, iterate, run_batches, split_size
 
 
 @dataclass
-class TokenClassData(Prepared):
+class SequenceClassificationData(TaskData):
     opts: Any = None
     seed: int = 0
 
@@ -79,7 +79,7 @@ class TokenClassData(Prepared):
         rows = data["x"].tolist()
         return [([self.vocab[i] for i in row], y, p) for row, y, p in zip(rows, data["y"].tolist(), pred)]
 
-    def regenerate(self) -> TokenClassData:
+    def regenerate(self) -> SequenceClassificationData:
         """The same data generated again from the options and seed (all a checkpoint keeps)."""
         raise NotImplementedError
 

@@ -26,7 +26,7 @@ from torch import nn
 from core.config import param
 from core.models.base import PAD, SPECIALS
 from core.tasks.base import Batch, DataError, Metric, Task
-from core.tasks.generated import TokenClassData, saved_options
+from core.tasks.generated import SequenceClassificationData, saved_options
 
 LAG_MAX = 500
 SYMBOLS_MAX = 26
@@ -102,7 +102,7 @@ def _seeded(seed: int, stream: int) -> torch.Generator:
 
 
 @dataclass
-class LongMemoryData(TokenClassData):
+class LongMemoryData(SequenceClassificationData):
     opts: LongMemoryOptions = field(default_factory=LongMemoryOptions)
 
     example_input: ClassVar[str] = "'C a b a ... ?'"
@@ -194,7 +194,7 @@ def _fields(opts: LongMemoryOptions) -> dict[str, Any]:
 class LongMemoryTask(Task):
     name: ClassVar[str] = "long-memory"
     title: ClassVar[str] = "Long memory (recall the first token)"
-    kind: ClassVar[str] = "classify"
+    objective: ClassVar[str] = "classify"
     options: ClassVar[type] = LongMemoryOptions
     primary: ClassVar[Metric] = Metric("accuracy", True, 0.95, "Test accuracy")
     description: ClassVar[str] = (

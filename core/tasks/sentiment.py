@@ -32,11 +32,11 @@ from core.csvfile import find_column, read_csv
 from core.data import DATA_DIR
 from core.models.base import PAD, SPECIALS, UNK, task_loss
 from core.models.words import load_vectors, word_table
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
+from core.tasks.base import Batch, DataError, Metric, Task, TaskData, iterate, run_batches
 from core.text import STYLES, Vocab, pad_batch, tokenize
 from core.vectors import Vectors, VectorsError, glove
 
-KIND = "classify"
+OBJECTIVE = "classify"
 EMBEDDINGS = ("random", "glove")
 MIN_ROWS = 20
 EVAL_BATCH = 128
@@ -278,7 +278,7 @@ def token_weights(attention: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------------------------
-# Prepared data
+# The prepared data
 # --------------------------------------------------------------------------------------------
 
 
@@ -287,7 +287,7 @@ EXPLAIN_TOKENS = 8192  # token positions per batch when scoring the variants of 
 
 @dataclass(frozen=True)
 class WordEffects:
-    """What each word of one review did to the model's answer (occlusion, :meth:`SentimentPrepared.explain`).
+    """What each word of one review did to the model's answer (occlusion, :meth:`SentimentData.explain`).
 
     ``effects[i] = probability - without[i]``: positive when word i pushed the model toward
     ``label``, negative when it pushed away from it; its size is how far, in probability.
@@ -308,7 +308,7 @@ class WordEffects:
 
 
 @dataclass
-class SentimentPrepared(Prepared):
+class SentimentData(TaskData):
     """Encoded reviews per split, the training vocabulary and the label names."""
 
     vocab: Vocab = field(default_factory=lambda: Vocab([]))
@@ -360,7 +360,7 @@ class SentimentPrepared(Prepared):
         data = self.splits[split]
         probs, loss_sum = [], 0.0
         for b, out in run_batches(model, iterate(data, EVAL_BATCH)):
-            loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["y"].size(0)
+            loss_sum += float(task_loss(OBJECTIVE, out.logits.detach(), b)) * b["y"].size(0)
             probs.append(torch.softmax(out.logits.detach().float(), dim=-1).cpu().numpy())
         y = data["y"].numpy()
         p = np.concatenate(probs) if probs else np.zeros((0, len(self.labels)))
@@ -562,7 +562,7 @@ def _build(
     seed: int,
     notices: list[str],
     words: tuple[list[str], ...] | None = None,
-) -> SentimentPrepared:
+) -> SentimentData:
     """Split with the seed, build the vocabulary on the training words, encode every split.
 
     ``words`` are the tokens of each text when already known (the offline corpus caches them).
@@ -607,7 +607,7 @@ def _build(
     if missing:
         names = ", ".join(repr(corpus.names[i]) for i in missing)
         notices.append(f"no training example has the label {names}: the model cannot learn it")
-    return SentimentPrepared(
+    return SentimentData(
         splits=splits,
         model_fields=model_fields,
         notices=notices,
@@ -636,14 +636,14 @@ def _glove(opts: SentimentOptions, notices: list[str]) -> Vectors | None:
 
 
 @lru_cache(maxsize=8)
-def _prepare_offline(opts: SentimentOptions, seed: int) -> SentimentPrepared:
+def _prepare_offline(opts: SentimentOptions, seed: int) -> SentimentData:
     return _build(_offline(), opts, seed, [], _offline_tokens(opts.tokenizer))
 
 
 class SentimentTask(Task):
     name = "sentiment"
     title = "Review sentiment"
-    kind = KIND
+    objective = OBJECTIVE
     options = SentimentOptions
     primary = Metric("accuracy", higher_is_better=True, target=0.80, label="Test accuracy")
     variable_length = True
@@ -672,7 +672,7 @@ class SentimentTask(Task):
     }
 
     @classmethod
-    def prepare(cls, opts: SentimentOptions, seed: int = 0, upload: bytes | None = None) -> SentimentPrepared:
+    def prepare(cls, opts: SentimentOptions, seed: int = 0, upload: bytes | None = None) -> SentimentData:
         """Load (offline or upload), split with the seed, build the vocabulary on train, encode."""
         if opts.source == "upload":
             if upload is None:
@@ -684,8 +684,8 @@ class SentimentTask(Task):
         return _prepare_offline(opts, seed)
 
     @classmethod
-    def restore(cls, state: dict[str, Any], opts: SentimentOptions) -> SentimentPrepared:
-        """A predictor from :meth:`SentimentPrepared.state` (no splits: it can predict, not evaluate)."""
+    def restore(cls, state: dict[str, Any], opts: SentimentOptions) -> SentimentData:
+        """A predictor from :meth:`SentimentData.state` (no splits: it can predict, not evaluate)."""
         vocab = Vocab.from_json(list(state["vocab"]))
         labels = tuple(str(v) for v in state["labels"])
         if len(labels) < 2:
@@ -705,7 +705,7 @@ class SentimentTask(Task):
             fields["n_grams"] = len(grams)
         if state.get("vectors_dim"):
             fields["vectors_dim"] = int(state["vectors_dim"])
-        return SentimentPrepared(
+        return SentimentData(
             splits={},
             model_fields=fields,
             notices=[],

@@ -36,7 +36,7 @@ from core.config import ConfigError, param
 from core.csvfile import has_column, read_csv
 from core.messages import keyed
 from core.models.base import task_loss
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, iterate, run_batches
+from core.tasks.base import Batch, DataError, Metric, Task, TaskData, iterate, run_batches
 from core.tasks.stock_sources import (
     MAX_PRICE,
     OFFLINE_TICKERS,
@@ -49,7 +49,7 @@ from core.tasks.stock_sources import (
     yahoo_prices,
 )
 
-KIND = "regress"
+OBJECTIVE = "regress"
 EVAL_BATCH = 512
 MAX_Z = 1e4  # standard deviations from the training mean: beyond this, nothing can be learnt
 MIN_TRAIN_WINDOWS = 100  # after intraday rows were collapsed to days, fewer is refused
@@ -337,12 +337,12 @@ def _check_collapsed(series: PriceSeries, opts: StockOptions, skip: int) -> None
 
 
 # --------------------------------------------------------------------------------------------
-# Prepared data
+# The prepared data
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
-class StockPrepared(Prepared):
+class StockData(TaskData):
     """Windows of one price series, the scaler fitted on the training rows, and the test facts."""
 
     opts: StockOptions = field(default_factory=StockOptions)
@@ -368,7 +368,7 @@ class StockPrepared(Prepared):
         n = data["x"].size(0)
         zs, loss_sum = [], 0.0
         for b, out in run_batches(model, iterate(data, EVAL_BATCH)):
-            loss_sum += float(task_loss(KIND, out.logits.detach(), b)) * b["x"].size(0)
+            loss_sum += float(task_loss(OBJECTIVE, out.logits.detach(), b)) * b["x"].size(0)
             zs.append(out.logits.detach().float().cpu().numpy().reshape(b["x"].size(0), -1))
         z = np.concatenate(zs) if zs else np.zeros((0, self.horizon))
         prices = to_prices(z.astype(np.float64), self.windows[split].last, self.scaler, self.target)
@@ -565,7 +565,7 @@ class StockPrepared(Prepared):
         }
 
 
-def _build(series: PriceSeries, opts: StockOptions, notices: list[str]) -> StockPrepared:
+def _build(series: PriceSeries, opts: StockOptions, notices: list[str]) -> StockData:
     """Split in time order, fit the scaler on train rows, cut windows, compute test facts."""
     L, H = opts.lookback, opts.horizon
     for j, name in enumerate(series.names):
@@ -620,7 +620,7 @@ def _build(series: PriceSeries, opts: StockOptions, notices: list[str]) -> Stock
         )
         input_dates[part] = series.dates[xi]
     tail = series.values[-(L + skip) :]
-    return StockPrepared(
+    return StockData(
         splits=splits,
         model_fields={"vocab_size": 0, "in_features": len(series.names), "n_out": H, "max_len": L},
         notices=notices,
@@ -639,18 +639,18 @@ def _build(series: PriceSeries, opts: StockOptions, notices: list[str]) -> Stock
 
 
 @lru_cache(maxsize=16)
-def _prepare_offline(opts: StockOptions, seed: int) -> StockPrepared:
+def _prepare_offline(opts: StockOptions, seed: int) -> StockData:
     ticker = opts.ticker.strip().upper()
     series = clip_dates(select_features(offline_prices(ticker), opts.features), opts.start, opts.end)
     return _build(series, opts, [])
 
 
-def _prepare_yfinance(opts: StockOptions) -> StockPrepared:
+def _prepare_yfinance(opts: StockOptions) -> StockData:
     series, notices = yahoo_prices(opts.ticker, opts.start, opts.end)
     return _build(select_features(series, opts.features), opts, notices)
 
 
-def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
+def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockData:
     if upload is None:
         raise DataError(
             "source is 'upload' but no file was given: upload a CSV with a date and a price column"
@@ -671,7 +671,7 @@ def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockPrepared:
 class StockTask(Task):
     name = "stock"
     title = "Stock price forecasting"
-    kind = KIND
+    objective = OBJECTIVE
     options = StockOptions
     primary = Metric("rmse", higher_is_better=False, label="Test RMSE (price)")
     description = (
@@ -695,7 +695,7 @@ class StockTask(Task):
     }
 
     @classmethod
-    def prepare(cls, opts: StockOptions, seed: int = 0, upload: bytes | None = None) -> StockPrepared:
+    def prepare(cls, opts: StockOptions, seed: int = 0, upload: bytes | None = None) -> StockData:
         """Load prices (offline / Yahoo Finance / upload), split by time, scale, cut windows.
 
         Offline data is cached in-process per (options, seed); Yahoo Finance downloads are cached
@@ -708,8 +708,8 @@ class StockTask(Task):
         return _prepare_offline(opts, seed)
 
     @classmethod
-    def restore(cls, state: dict[str, Any], opts: StockOptions) -> StockPrepared:
-        """A predictor from :meth:`StockPrepared.state` (no splits: it can predict, not evaluate)."""
+    def restore(cls, state: dict[str, Any], opts: StockOptions) -> StockData:
+        """A predictor from :meth:`StockData.state` (no splits: it can predict, not evaluate)."""
         s = state["scaler"]
         scaler = Scaler(tuple(s["mean"]), tuple(s["std"]), float(s["y_mean"]), float(s["y_std"]))
         names = tuple(state["features"])
@@ -718,7 +718,7 @@ class StockTask(Task):
         horizon = int(state.get("horizon", opts.horizon))
         if "close" not in names or len(scaler.mean) != len(names):
             raise ValueError("the saved stock state does not match its feature names")
-        return StockPrepared(
+        return StockData(
             splits={},
             model_fields={"vocab_size": 0, "in_features": len(names), "n_out": horizon, "max_len": lookback},
             notices=[],

@@ -35,7 +35,7 @@ from core.messages import keyed
 from core.models.base import EOS, PAD, SOS, SPECIALS, UNK
 from core.seqeval import generate, sequence_metrics
 from core.seqmetrics import bleu, exact_match, exact_match_by_length, sentence_bleu
-from core.tasks.base import Batch, DataError, Metric, Prepared, Task, model_device, to_device
+from core.tasks.base import Batch, DataError, Metric, Task, TaskData, model_device, to_device
 from core.tasks.grammar import generate_pairs, join_tokens
 from core.text import Vocab, pad_batch, tokenize
 
@@ -159,7 +159,7 @@ def encode_pairs(pairs: list[Pair], src_vocab: Vocab, tgt_vocab: Vocab, reverse_
 
 
 @dataclass
-class TranslationData(Prepared):
+class TranslationData(TaskData):
     """Encoded splits, both vocabularies and the raw token pairs (references are the raw target
     words, so a word missing from the training vocabulary counts as an error, as it should)."""
 
@@ -416,7 +416,7 @@ def _prepare(opts: TranslationOptions, seed: int) -> TranslationData:
 class TranslationTask(Task):
     name: ClassVar[str] = "translation"
     title: ClassVar[str] = "Translation (English -> Korean)"
-    kind: ClassVar[str] = "seq2seq"
+    objective: ClassVar[str] = "seq2seq"
     options: ClassVar[type] = TranslationOptions
     primary: ClassVar[Metric] = Metric("exact_match", True, 0.95, "Test exact match")
     variable_length: ClassVar[bool] = True

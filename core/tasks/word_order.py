@@ -28,7 +28,7 @@ from torch import nn
 from core.config import param
 from core.models.base import SPECIALS
 from core.tasks.base import Batch, DataError, Metric, Task
-from core.tasks.generated import TokenClassData, saved_options
+from core.tasks.generated import SequenceClassificationData, saved_options
 
 LENGTH_MAX = 64
 FIRST, SECOND = "A", "B"
@@ -106,7 +106,7 @@ def bag_of_words_accuracy(train: Batch, test: Batch, vocab_size: int, l2: float 
 
 
 @dataclass
-class WordOrderData(TokenClassData):
+class WordOrderData(SequenceClassificationData):
     example_input: ClassVar[str] = f"'a {SECOND} c {FIRST} b'"
 
     def regenerate(self) -> WordOrderData:
@@ -185,7 +185,7 @@ def _prepare(opts: WordOrderOptions, seed: int) -> WordOrderData:
 class WordOrderTask(Task):
     name: ClassVar[str] = "word-order"
     title: ClassVar[str] = "Word order (does A come before B?)"
-    kind: ClassVar[str] = "classify"
+    objective: ClassVar[str] = "classify"
     options: ClassVar[type] = WordOrderOptions
     primary: ClassVar[Metric] = Metric("accuracy", True, 0.95, "Test accuracy")
     description: ClassVar[str] = (

@@ -22,8 +22,8 @@ from core.analysis import attention_pipeline
 from core.models.base import SPECIALS, UNK
 from core.models.positional import POSITIONAL_KINDS
 from core.models.transformer import TokenEmbedding, Transformer, TransformerEncoderModel
-from core.tasks.base import Prepared
-from core.tasks.sentiment import SentimentPrepared
+from core.tasks.base import TaskData
+from core.tasks.sentiment import SentimentData
 from core.tasks.translation import TranslationData
 from core.tasks.word_order import WordOrderData
 from core.text import Vocab, tokenize
@@ -58,7 +58,7 @@ def _translation_source(model: Transformer, data: TranslationData) -> Source:
     return Source("translation", model, data.src_vocab, reverse=data.reverse_source, example=example)
 
 
-def _sentiment_source(model: TransformerEncoderModel, data: SentimentPrepared) -> Source:
+def _sentiment_source(model: TransformerEncoderModel, data: SentimentData) -> Source:
     example = next((s for s in data.texts.get("test", []) if 6 <= len(tokenize(s)) <= 16), DEFAULT_TEXT)
     return Source("sentiment", model, data.vocab, example=example)
 
@@ -69,13 +69,13 @@ def _word_order_source(model: TransformerEncoderModel, data: WordOrderData) -> S
     )
 
 
-def _source(model: nn.Module, data: Prepared) -> Source | None:
+def _source(model: nn.Module, data: TaskData) -> Source | None:
     """The source for a Transformer trained on a task page (None for any other model)."""
     if isinstance(model, Transformer) and isinstance(model.src_embed, TokenEmbedding):
         if isinstance(data, TranslationData):
             return _translation_source(model, data)
     elif isinstance(model, TransformerEncoderModel) and isinstance(model.embed, TokenEmbedding):
-        if isinstance(data, SentimentPrepared):
+        if isinstance(data, SentimentData):
             return _sentiment_source(model, data)
         if isinstance(data, WordOrderData):
             return _word_order_source(model, data)

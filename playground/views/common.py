@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from core.tasks.base import Prepared
+from core.tasks.base import TaskData
 from playground.i18n import t
 
 if TYPE_CHECKING:
     from playground.taskpage import ModelView
 
-D = TypeVar("D", bound=Prepared)
+D = TypeVar("D", bound=TaskData)
 
 
 def task_data(view: ModelView, cls: type[D]) -> D:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.race import variant_specs
 from core.tasks.base import DataError
-from core.tasks.sentiment import EMBEDDINGS, SentimentPrepared, WordEffects
+from core.tasks.sentiment import EMBEDDINGS, SentimentData, WordEffects
 from playground import charts, planning, runner
 from playground.i18n import t
 from playground.insights import jobs, racing
@@ -40,7 +40,7 @@ CONFIG = PageConfig(
 )
 
 
-def preview(data: SentimentPrepared, chosen: Chosen) -> None:
+def preview(data: SentimentData, chosen: Chosen) -> None:
     texts = data.texts
     labels = list(data.labels)
     counts = {k: int(next(iter(v.values())).size(0)) for k, v in data.splits.items()}
@@ -65,7 +65,7 @@ def preview(data: SentimentPrepared, chosen: Chosen) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def _coverage(data: SentimentPrepared) -> None:
+def _coverage(data: SentimentData) -> None:
     """How many vocabulary words start from a GloVe vector, and some that start random."""
     cov = data.coverage()
     if cov is None:
@@ -158,7 +158,7 @@ def _signed_highlight(ex: WordEffects) -> str:
 
 
 def _why(view: ModelView, ex: WordEffects) -> None:
-    """Which words pushed the answer which way (occlusion, core: SentimentPrepared.explain)."""
+    """Which words pushed the answer which way (occlusion, core: SentimentData.explain)."""
     if not ex.tokens:
         return
     st.markdown(f"#### {t('sentiment.why')}")
@@ -207,7 +207,7 @@ def try_it(view: ModelView) -> None:
         notes.append(t("sentiment.truncated"))
     for n in notes:
         st.caption(n)
-    if isinstance(view.data, SentimentPrepared):
+    if isinstance(view.data, SentimentData):
         _why(view, view.data.explain(view.model, text))
     weights = out.get("token_weights")
     if weights:
@@ -255,7 +255,7 @@ def _start_race(pc: PageConfig, chosen: Chosen) -> jobs.Job:
             prepare=planning.prepare,
         )
     glove = dict(lanes)["glove"].data
-    if not isinstance(glove, SentimentPrepared) or glove.found is None:
+    if not isinstance(glove, SentimentData) or glove.found is None:
         raise DataError(t("sentiment.race.no_glove"))
     return jobs.start(pc.page, pc.task, {"arch": chosen.arch, "key": _race_key(pc, chosen)}, lanes)
 
@@ -265,7 +265,7 @@ def _lane_words(job: jobs.Job) -> dict[str, dict[str, str]]:
     out = {}
     for name in job.names:
         data = job.spec(name).data
-        cov = data.coverage() if isinstance(data, SentimentPrepared) else None
+        cov = data.coverage() if isinstance(data, SentimentData) else None
         out[name] = {
             t("sentiment.race.col_vocab"): f"{int(data.model_fields.get('vocab_size', 0)):,}",
             t("sentiment.race.col_glove"): f"{cov['found']:,}" if cov else "–",

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.tasks.base import DataError
-from core.tasks.stock import StockPrepared
+from core.tasks.stock import StockData
 from playground import charts
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
@@ -30,7 +30,7 @@ CONFIG = PageConfig(
 )
 
 
-def preview(data: StockPrepared, chosen: Chosen) -> None:
+def preview(data: StockData, chosen: Chosen) -> None:
     """The closing prices, coloured by the part of the time line they belong to."""
     windows = data.windows
     if not windows:
@@ -58,10 +58,10 @@ def preview(data: StockPrepared, chosen: Chosen) -> None:
 SPIKE_NOTE_AT = 2.0  # explain the spike when it at least doubles an ordinary batch's loss (~1)
 
 
-def loss_note(data: StockPrepared, batch_size: int) -> str | None:
+def loss_note(data: StockData, batch_size: int) -> str | None:
     """Why the training loss jumps once every epoch, when a day of the training data makes it jump:
     its largest daily move (for AAPL the 52 % fall of 2000-09-29, 21 standard deviations) lifts the
-    loss of the batch that holds it to about 4.5, once per epoch (see StockPrepared.largest_move)."""
+    loss of the batch that holds it to about 4.5, once per epoch (see StockData.largest_move)."""
     move = data.largest_move(batch_size)
     if move is None or move.batch_loss < SPIKE_NOTE_AT:
         return None
@@ -114,7 +114,7 @@ def _parse_prices(text: str) -> list[float]:
 
 
 def try_it(view: ModelView) -> None:
-    data = task_data(view, StockPrepared)
+    data = task_data(view, StockData)
     names = data.names
     need = data.lookback + data.skip
     st.caption(t("stock.try_caption", n=need))

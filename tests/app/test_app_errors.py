@@ -78,12 +78,12 @@ def test_live_ticker_that_does_not_exist_is_an_error(monkeypatch, tmp_path):
 
 
 def test_an_unexpected_bug_is_a_friendly_error(monkeypatch):
-    from core.tasks.stock import StockPrepared
+    from core.tasks.stock import StockData
 
     def boom(self, model, n=0):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(StockPrepared, "examples", boom)
+    monkeypatch.setattr(StockData, "examples", boom)
     at = page_test(
         "pages/stock.py",
         **{"stock.task.start": "2012-06-01", "stock.task.lookback": "5", "stock.model.hidden_size": "4"},

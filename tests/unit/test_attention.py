@@ -177,13 +177,13 @@ def test_additive_attention_equals_the_formula():
         torch.testing.assert_close(context[b], (a[:, None] * values[b, :n]).sum(0), atol=ATOL, rtol=0)
 
 
-@pytest.mark.parametrize("kind", ["dot", "general"])
-def test_multiplicative_attention_equals_the_formula(kind):
+@pytest.mark.parametrize("score", ["dot", "general"])
+def test_multiplicative_attention_equals_the_formula(score):
     torch.manual_seed(4)
-    att = MultiplicativeAttention(query_dim=5, key_dim=5, kind=kind)
+    att = MultiplicativeAttention(query_dim=5, key_dim=5, score=score)
     q, keys, values = torch.randn(2, 5), torch.randn(2, 6, 5), torch.randn(2, 6, 3)
     context, weights = att(q, keys, values, KEY_MASK)
-    W_a = att.W_a.weight if kind == "general" else torch.eye(5)  # (Hq, Hk)
+    W_a = att.W_a.weight if score == "general" else torch.eye(5)  # (Hq, Hk)
     for b in range(2):
         n = int(KEY_MASK[b].sum())
         e = torch.stack([q[b] @ W_a @ keys[b, j] for j in range(n)])
@@ -191,11 +191,11 @@ def test_multiplicative_attention_equals_the_formula(kind):
         torch.testing.assert_close(weights[b, :n], a, atol=ATOL, rtol=0)
         assert torch.all(weights[b, n:] == 0)
         torch.testing.assert_close(context[b], a @ values[b, :n], atol=ATOL, rtol=0)
-    assert sum(p.numel() for p in att.parameters()) == (25 if kind == "general" else 0)
+    assert sum(p.numel() for p in att.parameters()) == (25 if score == "general" else 0)
 
 
 def test_multiplicative_general_handles_different_sizes_and_no_mask():
-    att = MultiplicativeAttention(query_dim=4, key_dim=6, kind="general")
+    att = MultiplicativeAttention(query_dim=4, key_dim=6, score="general")
     context, weights = att(torch.randn(3, 4), torch.randn(3, 5, 6), torch.randn(3, 5, 2))
     assert context.shape == (3, 2)
     torch.testing.assert_close(weights.sum(-1), torch.ones(3))
@@ -203,9 +203,9 @@ def test_multiplicative_general_handles_different_sizes_and_no_mask():
 
 def test_multiplicative_rejects_bad_settings():
     with pytest.raises(ValueError, match="query_dim == key_dim"):
-        MultiplicativeAttention(4, 6, kind="dot")
+        MultiplicativeAttention(4, 6, score="dot")
     with pytest.raises(ValueError, match="general, dot"):
-        MultiplicativeAttention(4, 4, kind="concat")
+        MultiplicativeAttention(4, 4, score="concat")
 
 
 def test_seq2seq_attention_fully_masked_row_is_zero():

@@ -96,6 +96,6 @@ def test_trimmed_translation_batch_gives_the_same_loss():
         torch.manual_seed(0)
         model = build(arch, make_config(arch, model_defaults, data_fields=data.model_fields)).eval()
         with torch.no_grad():
-            a = task_loss(task.kind, model(full).logits, full)
-            b = task_loss(task.kind, model(cut).logits, cut)
+            a = task_loss(task.objective, model(full).logits, full)
+            b = task_loss(task.objective, model(cut).logits, cut)
         torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-5, msg=arch)

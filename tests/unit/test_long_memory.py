@@ -145,7 +145,7 @@ def test_real_models_run_through_the_task(data: LongMemoryData, arch: str):
 
 
 def test_task_metadata():
-    assert LongMemoryTask.primary.name == "accuracy" and LongMemoryTask.kind == "classify"
+    assert LongMemoryTask.primary.name == "accuracy" and LongMemoryTask.objective == "classify"
     fields = {"vocab_size": 21, "n_out": 8, "max_len": 502}
     for arch in ("rnn", "lstm", "gru", "transformer-encoder"):
         model_over, train_over = LongMemoryTask.defaults(arch)

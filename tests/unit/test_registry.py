@@ -21,24 +21,24 @@ DATA = {
 }
 
 
-def tiny_batch(kind: str, in_features: bool = False) -> dict[str, torch.Tensor]:
+def tiny_batch(objective: str, in_features: bool = False) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(0)
     B, T = 6, 7
-    if kind == "classify":
+    if objective == "classify":
         x = torch.randint(4, 30, (B, T), generator=g)
         mask = torch.ones(B, T, dtype=torch.bool)
         mask[0, 5:] = False
         x[~mask] = 0
         return {"x": x, "mask": mask, "y": torch.randint(0, 4, (B,), generator=g)}
-    if kind == "regress":
+    if objective == "regress":
         return {"x": torch.randn(B, T, 3, generator=g), "y": torch.randn(B, 4, generator=g)}
-    if kind == "lm":  # y is x shifted by one: the next token at every step
+    if objective == "lm":  # y is x shifted by one: the next token at every step
         seq = torch.randint(4, 30, (B, T + 1), generator=g)
         return {"x": seq[:, :-1], "y": seq[:, 1:]}
     tgt = torch.randint(4, 25, (B, 5), generator=g)
     tgt_in = torch.cat([torch.full((B, 1), SOS), tgt], 1)
     tgt_out = torch.cat([tgt, torch.full((B, 1), EOS)], 1)
-    if kind == "caption":
+    if objective == "caption":
         return {"src": torch.rand(B, 3, 16, 16, generator=g), "tgt_in": tgt_in, "tgt_out": tgt_out}
     src = torch.randint(4, 30, (B, T), generator=g)
     src_mask = torch.ones(B, T, dtype=torch.bool)
@@ -47,27 +47,27 @@ def tiny_batch(kind: str, in_features: bool = False) -> dict[str, torch.Tensor]:
     return {"src": src, "src_mask": src_mask, "tgt_in": tgt_in, "tgt_out": tgt_out}
 
 
-CASES = [(a.name, k) for a in archs().values() for k in sorted(a.kinds)]
+CASES = [(a.name, k) for a in archs().values() for k in sorted(a.objectives)]
 
 
-@pytest.mark.parametrize("arch, kind", CASES)
-def test_builds_runs_and_learns(arch, kind):
+@pytest.mark.parametrize("arch, objective", CASES)
+def test_builds_runs_and_learns(arch, objective):
     data = dict(DATA)
-    if kind == "regress":
+    if objective == "regress":
         data["vocab_size"] = 0
-    if kind == "lm":  # a language model predicts its own vocabulary at every step
+    if objective == "lm":  # a language model predicts its own vocabulary at every step
         data.update(n_out=data["vocab_size"], readout="each")
     cfg = make_config(arch, data_fields=data)
     torch.manual_seed(0)
     model = get_arch(arch).build(cfg)
     assert count_params(model) > 0
-    batch = tiny_batch(kind)
+    batch = tiny_batch(objective)
     out = model(batch)
     assert isinstance(out, ModelOutput)
     B = next(iter(batch.values())).size(0)
-    if kind in ("classify", "regress"):
+    if objective in ("classify", "regress"):
         assert out.logits.shape == (B, 4)
-    elif kind == "lm":
+    elif objective == "lm":
         assert out.logits.shape == (B, batch["x"].size(1), 30)
     else:
         assert out.logits.shape == (B, batch["tgt_in"].size(1), 25)
@@ -75,7 +75,7 @@ def test_builds_runs_and_learns(arch, kind):
     model.train()
     first = None
     for _ in range(25):
-        loss = task_loss(kind, model(batch).logits, batch)
+        loss = task_loss(objective, model(batch).logits, batch)
         first = first if first is not None else float(loss.detach())
         opt.zero_grad()
         loss.backward()

@@ -30,7 +30,7 @@ import pytest
 from core.checkpoint import bundle, config_json, load_bundle
 from core.registry import tasks
 from core.runs import plan
-from core.tasks.base import Prepared
+from core.tasks.base import TaskData
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEW_MODULES = (
@@ -53,7 +53,7 @@ TINY: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 @cache
-def task_data(name: str) -> tuple[Prepared, Prepared]:
+def task_data(name: str) -> tuple[TaskData, TaskData]:
     """(prepared, restored) data of a task: restored from a saved bundle, as a loaded model's is."""
     arch, settings = TINY[name]
     spec = plan(name, arch, settings)
@@ -62,7 +62,7 @@ def task_data(name: str) -> tuple[Prepared, Prepared]:
     return spec.data, loaded.data
 
 
-def data_class(name: str) -> type[Prepared]:
+def data_class(name: str) -> type[TaskData]:
     return type(task_data(name)[0])
 
 
@@ -75,20 +75,20 @@ def data_class(name: str) -> type[Prepared]:
 class Read:
     """``chain`` read from the data of class ``cls`` (None: any task's data) at ``where``."""
 
-    cls: type[Prepared] | None
+    cls: type[TaskData] | None
     chain: tuple[str, ...]
     where: str
 
 
-def _module_class(module: types.ModuleType) -> type[Prepared] | None:
+def _module_class(module: types.ModuleType) -> type[TaskData] | None:
     """The data class of the module's own task (its page's ``CONFIG.task`` or its ``TASK``)."""
     config = vars(module).get("CONFIG")
     name = config.task if config is not None else vars(module).get("TASK")
     return data_class(name) if name else None
 
 
-def _as_data_class(node: ast.expr | None, module: types.ModuleType) -> type[Prepared] | None | bool:
-    """The Prepared class an annotation or argument names (None for Prepared itself: any task's
+def _as_data_class(node: ast.expr | None, module: types.ModuleType) -> type[TaskData] | None | bool:
+    """The TaskData class an annotation or argument names (None for TaskData itself: any task's
     data); False when it names no data class."""
     if node is None:
         return False
@@ -98,12 +98,12 @@ def _as_data_class(node: ast.expr | None, module: types.ModuleType) -> type[Prep
         return False
     if isinstance(value, str):
         value = vars(module).get(value, value)
-    if not (isinstance(value, type) and issubclass(value, Prepared)):
+    if not (isinstance(value, type) and issubclass(value, TaskData)):
         return False
-    return None if value is Prepared else value
+    return None if value is TaskData else value
 
 
-def _data_binding(fn: ast.FunctionDef, module: types.ModuleType) -> type[Prepared] | None | bool:
+def _data_binding(fn: ast.FunctionDef, module: types.ModuleType) -> type[TaskData] | None | bool:
     """The class of ``data`` inside ``fn``: its parameter's annotation or the class it asks
     ``task_data`` for; False when ``fn`` does not say."""
     for arg in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:

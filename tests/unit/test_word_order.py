@@ -134,7 +134,7 @@ def test_state_restore_round_trip(data: WordOrderData) -> None:
 
 def test_task_metadata_and_defaults() -> None:
     assert get_task("word-order") is WordOrderTask
-    assert WordOrderTask.kind == "classify"
+    assert WordOrderTask.objective == "classify"
     assert WordOrderTask.primary.name == "accuracy" and WordOrderTask.primary.target == 0.95
     assert all(f.help for f in describe(WordOrderOptions))
     with pytest.raises(DataError):
