@@ -54,6 +54,9 @@ class Snapshot:
     attention: dict[str, Any] = field(default_factory=dict)  # name -> nested lists (L, h, Tq, Tk)
     gates: dict[str, Any] = field(default_factory=dict)  # name -> nested lists (T, H) layer 0 fwd
     states: Any = None  # nested lists (T, H) layer 0 forward
+    # the backward direction of a bidirectional layer 0, in the original time order:
+    # "h" -> (T, H) hidden states, and each gate's (T, H); empty for a one-directional model
+    backward: dict[str, Any] = field(default_factory=dict)
     tokens: dict[str, list[str]] = field(default_factory=dict)  # axis labels ("src", "tgt", "x")
     type: str = "snapshot"
 

@@ -170,7 +170,8 @@ def _to_lists(t: torch.Tensor | None) -> Any:
 
 
 def snapshot(model: nn.Module, data: TaskData, epoch: int) -> Snapshot | None:
-    """Attention maps (every layer and head) and layer-0 forward states/gates on the probe example."""
+    """Attention maps (every layer and head) and layer-0 states/gates on the probe example (both
+    directions of a bidirectional layer)."""
     probe = data.probe()
     if probe is None:
         return None
@@ -180,7 +181,13 @@ def snapshot(model: nn.Module, data: TaskData, epoch: int) -> Snapshot | None:
     attention = {k: _to_lists(v[:, 0]) for k, v in out.attention.items()}  # (L, h, Tq, Tk)
     gates = {k: _to_lists(v[0, 0, 0]) for k, v in out.gates.items()}  # (T, H)
     states = _to_lists(out.states[0, 0, 0]) if out.states is not None else None
-    return Snapshot(epoch=epoch, attention=attention, gates=gates, states=states, tokens=tokens)
+    backward: dict[str, Any] = {}
+    if out.states is not None and out.states.dim() == 5 and out.states.shape[1] == 2:  # (L, D, B, T, H)
+        backward = {"h": _to_lists(out.states[0, 1, 0])}
+        backward.update({k: _to_lists(v[0, 1, 0]) for k, v in out.gates.items()})
+    return Snapshot(
+        epoch=epoch, attention=attention, gates=gates, states=states, tokens=tokens, backward=backward
+    )
 
 
 def _is_better(value: float, best: float | None, higher: bool) -> bool:

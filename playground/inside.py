@@ -170,9 +170,11 @@ def directions(out: Any) -> int:
     return int(states.shape[1]) if states is not None and states.dim() == 5 else 1
 
 
-def snapshot_signals(snap: Any) -> dict[str, np.ndarray]:
+def snapshot_signals(snap: Any, direction: int = 0) -> dict[str, np.ndarray]:
     """The same signals as :func:`recorded_signals`, from a per-epoch Snapshot event."""
     items: dict[str, np.ndarray] = {}
+    if direction == 1:
+        return {k: np.asarray(v, dtype=float) for k, v in (snap.backward or {}).items()}
     if getattr(snap, "states", None) is not None:
         items["h"] = np.asarray(snap.states, dtype=float)
     for g, v in (getattr(snap, "gates", None) or {}).items():
@@ -261,19 +263,25 @@ def inside_section(
             else:
                 st.caption(t("inside.gates_tip"))
             snap = epoch_picker(gate_snaps, f"{key}.gsnap")
+            way = 0
+            if directions(out) == 2:  # both directions, at the chosen epoch or the final model
+                way = int(
+                    st.radio(
+                        t("inside.unrolled.direction"),
+                        [0, 1],
+                        format_func=lambda d: t(
+                            "inside.unrolled.backward" if d else "inside.unrolled.forward"
+                        ),
+                        horizontal=True,
+                        key=f"{key}.direction",
+                    )
+                )
             rec_tokens = tokens
             if snap is not None:
-                items = snapshot_signals(snap) or items
+                items = snapshot_signals(snap, way) or recorded_signals(out, way)
                 rec_tokens = snap.tokens or tokens
-            elif directions(out) == 2:
-                way = st.radio(
-                    t("inside.unrolled.direction"),
-                    [0, 1],
-                    format_func=lambda d: t("inside.unrolled.backward" if d else "inside.unrolled.forward"),
-                    horizontal=True,
-                    key=f"{key}.direction",
-                )
-                items = recorded_signals(out, int(way))
+            else:
+                items = recorded_signals(out, way)
             recurrent_view(items, rec_tokens, key)
             recurrence.unrolled_view(model, out, tokens, key)
             drawn = True

@@ -66,6 +66,41 @@ def test_a_bidirectional_rnn_page_draws_both_directions_of_its_own_states():
     assert i18n.EN["inside.unrolled.joined_caption"].split("[")[0] in captions
 
 
+def test_the_backward_direction_at_an_earlier_epoch_is_that_epochs_own():
+    """Snapshots on: the epoch slider and the direction switch together show the backward states
+    recorded after epoch 1, not the final model's."""
+    at = page_test(
+        "pages/long_memory.py",
+        **{
+            "long_memory.arch": "lstm",
+            "long_memory.model.bidirectional": "true",
+            "long_memory.task.n_train": "128",
+            "long_memory.task.lag": "6",
+            "long_memory.model.hidden_size": "8",
+            "long_memory.train.epochs": "2",
+            "long_memory.train.stop_at_target": "false",
+            "long_memory.train.snapshots": "true",
+        },
+    )
+    at.button(key="long_memory._train").click().run()
+    no_problems(at)
+    snaps = at.session_state["long_memory.run"].snapshots
+    assert [s.epoch for s in snaps] == [1, 2] and snaps[0].backward
+    at.select_slider(key="long_memory._inside.gsnap").set_value(1).run()
+    at.radio(key="long_memory._inside.direction").set_value(1).run()
+    no_problems(at)
+    want = np.asarray(snaps[0].backward["h"]).T  # (units, time), as the heatmap draws it
+    heat = [
+        np.asarray(tr["z"], dtype=float)
+        for f in figures(at)
+        for tr in f["data"]
+        if tr.get("type") == "heatmap"
+    ]
+    assert any(z.shape == want.shape and np.allclose(z, want, atol=1e-6) for z in heat)
+    final = np.asarray(snaps[1].backward["h"]).T
+    assert not np.allclose(want, final)  # epoch 1 is not the final model
+
+
 # ---------------------------------------------------------------------------- context vector, streams
 
 

@@ -175,3 +175,43 @@ def test_layer_norm_parts_equal_layernorm():
 
 
 # ---------------------------------------------------------------------------- course links
+
+
+class _Probe:
+    """Just what core.train.snapshot reads from a task's data: its fixed probe example."""
+
+    def __init__(self, batch, tokens):
+        self._probe = (batch, tokens)
+
+    def probe(self):
+        return self._probe
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_each_epochs_snapshot_keeps_both_directions(bidirectional):
+    """The epoch slider of the Inside tab can show the backward direction as it was at an epoch:
+    the snapshot holds its states and gates, equal to the model's own record at that moment."""
+    from core.train import snapshot
+    from playground.inside import recorded_signals, snapshot_signals
+
+    torch.manual_seed(1)
+    model = RecurrentModel(
+        RecurrentConfig(
+            cell="lstm", vocab_size=20, n_out=2, embed_dim=6, hidden_size=8, bidirectional=bidirectional
+        )
+    )
+    x = torch.tensor([[5, 6, 7, 8, 9, 10]])
+    batch = {"x": x, "mask": torch.ones_like(x, dtype=torch.bool)}
+    snap = snapshot(model, _Probe(batch, {"x": [f"w{i}" for i in range(6)]}), epoch=3)
+    with evaluating(model):
+        out = model(batch, record=True)
+    for direction in (0, 1) if bidirectional else (0,):
+        want = recorded_signals(out, direction)
+        got = snapshot_signals(snap, direction)
+        assert set(got) == set(want) and "h" in got
+        for name in want:
+            np.testing.assert_allclose(got[name], want[name], atol=1e-6)
+    if bidirectional:  # the two directions differ: the backward one is not a copy of the forward one
+        assert not np.allclose(snapshot_signals(snap, 1)["h"], snapshot_signals(snap, 0)["h"])
+    else:
+        assert snap.backward == {}
