@@ -12,13 +12,16 @@ before every run, so there this path is taken on every run.
 
 from __future__ import annotations
 
+import ast
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from playground.i18n import LANGS, t
+from playground.i18n import LANGS, picker_label, t
 
 _local = threading.local()
 _threads_set = False
@@ -33,16 +36,51 @@ class PageInfo:
     task: str | None = None
 
 
+VIEWS = Path(__file__).parent / "views"
+PAGE_FIELDS = ("page", "task", "icon", "order")  # what the navigation needs of a view's CONFIG
+
+
+def declared_page(path: Path) -> dict[str, Any] | None:
+    """``page``, ``task``, ``icon`` and ``order`` of the view module's ``CONFIG = PageConfig(...)``
+    (None when it declares no page), read from its source: importing the views would import torch,
+    which the home page does without on a cold server. Each is a literal or the name of a
+    module-level constant (``page=PAGE``)."""
+    consts: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
+            continue
+        name, value = node.targets[0].id, node.value
+        if isinstance(value, ast.Constant):
+            consts[name] = value.value
+        elif (
+            name == "CONFIG" and isinstance(value, ast.Call) and getattr(value.func, "id", "") == "PageConfig"
+        ):
+            args = dict(zip(PAGE_FIELDS[:2], value.args)) | {k.arg: k.value for k in value.keywords if k.arg}
+            out = {}
+            for field in PAGE_FIELDS:
+                arg = args.get(field)
+                if isinstance(arg, ast.Name) and arg.id in consts:
+                    out[field] = consts[arg.id]
+                elif isinstance(arg, ast.Constant):
+                    out[field] = arg.value
+                else:
+                    raise ValueError(f"{path}: CONFIG's {field} must be a literal or a module-level constant")
+            return out
+    return None
+
+
+def discover_task_pages(views: Path = VIEWS) -> tuple[PageInfo, ...]:
+    """One page per view module that declares a ``PageConfig``, in their ``order``: the page file is
+    ``pages/<page>.py``, its URL path ``<page>``, its title the string ``nav.<page>``."""
+    found = [d for f in sorted(views.glob("*.py")) if (d := declared_page(f)) is not None]
+    return tuple(
+        PageInfo(f"pages/{d['page']}.py", d["page"], f"nav.{d['page']}", d["icon"], d["task"])
+        for d in sorted(found, key=lambda d: d["order"])
+    )
+
+
 HOME = PageInfo("pages/home.py", "", "nav.home", ":material/home:")
-TASK_PAGES = (
-    PageInfo("pages/stock.py", "stock", "nav.stock", ":material/show_chart:", "stock"),
-    PageInfo("pages/sentiment.py", "sentiment", "nav.sentiment", ":material/reviews:", "sentiment"),
-    PageInfo("pages/translation.py", "translation", "nav.translation", ":material/translate:", "translation"),
-    PageInfo("pages/captioning.py", "captioning", "nav.captioning", ":material/image:", "captioning"),
-    PageInfo("pages/long_memory.py", "long_memory", "nav.long_memory", ":material/memory:", "long-memory"),
-    PageInfo("pages/word_order.py", "word_order", "nav.word_order", ":material/swap_horiz:", "word-order"),
-    PageInfo("pages/char_text.py", "char_text", "nav.char_text", ":material/edit_note:", "char-text"),
-)
+TASK_PAGES = discover_task_pages()
 INSIGHT_PAGES = (
     PageInfo("pages/embeddings.py", "embeddings", "nav.embeddings", ":material/scatter_plot:"),
     PageInfo("pages/attention_steps.py", "attention_steps", "nav.attention_steps", ":material/grid_on:"),
@@ -80,7 +118,7 @@ def language_switch() -> str:
         code = st.query_params.get("lang")
         ss["lang"] = code if code in LANGS else "en"
     lang = st.sidebar.selectbox(
-        "Language · 언어",
+        picker_label(),
         list(LANGS),
         key="lang",
         format_func=lambda code: LANGS.get(code, code),

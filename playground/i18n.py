@@ -1,5 +1,5 @@
-"""UI strings in English (complete) and Korean, looked up with :func:`t`; the strings themselves are
-in ``locales/<lang>/*.toml``.
+"""UI strings in English (complete) and every other language with a folder ``locales/<lang>/``,
+looked up with :func:`t`; the strings themselves are in ``locales/<lang>/*.toml``.
 
 ``t(key, **values)`` returns the string of the current language (``st.session_state["lang"]``,
 set by the sidebar switch and bound to the ``lang`` query parameter), falling back to English,
@@ -14,14 +14,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-LANGS = {"en": "English", "ko": "한국어"}
-
 # The strings live in plain data files, one set per language: locales/<lang>/*.toml (a translator
 # edits them without Python; tests/app/test_app_units.py checks every language has every English key
 # with the same placeholders). EN is English, the fallback of every other language.
 EN: dict[str, str] = {}
-KO: dict[str, str] = {}
-STRINGS: dict[str, dict[str, str]] = {"en": EN, "ko": KO}
+STRINGS: dict[str, dict[str, str]] = {"en": EN}
 
 
 def register(lang: str, strings: dict[str, str]) -> None:
@@ -30,6 +27,37 @@ def register(lang: str, strings: dict[str, str]) -> None:
 
 
 LOCALES = Path(__file__).parent / "locales"
+
+
+class LocaleError(ValueError):
+    """A locale folder the app cannot offer (e.g. its language has no name to show in the picker)."""
+
+
+def _folders(root: Path) -> list[Path]:
+    """The language folders under ``root``, one per language code (``en``, ``ko``, ...)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def languages(root: Path = LOCALES) -> dict[str, str]:
+    """code -> the language's own name, one per folder ``locales/<code>/``, English first, then by
+    code. The name is ``[lang] name = "..."`` in the folder's own ``ui.toml`` (the picker shows it)."""
+    out: dict[str, str] = {}
+    for folder in sorted(_folders(root), key=lambda f: (f.name != "en", f.name)):
+        ui = folder / "ui.toml"
+        table = None
+        if ui.is_file():
+            with ui.open("rb") as fh:
+                table = tomllib.load(fh).get("lang")
+        name = table.get("name") if isinstance(table, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise LocaleError(
+                f"{ui}: the language {folder.name!r} needs its own name for the language picker, "
+                'a table [lang] with name = "..." (e.g. name = "English")'
+            )
+        out[folder.name] = name.strip()
+    return out
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -48,15 +76,21 @@ def load_locales(root: Path = LOCALES) -> None:
 
     A TOML table is a key prefix: ``[course.rnn]`` then ``title = "..."`` is the key
     ``course.rnn.title``."""
-    if not root.is_dir():
-        return
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in _folders(root):
         for f in sorted(folder.glob("*.toml")):
             with f.open("rb") as fh:
                 register(folder.name, _flatten(tomllib.load(fh)))
 
 
 load_locales()
+LANGS = languages()  # the picker's choices: code -> the language's own name
+
+
+def picker_label() -> str:
+    """The language picker's label in every language ("Language · 언어"), so that a reader finds it
+    whatever language the page is in (``[lang] label`` of each language, once each)."""
+    labels = (STRINGS.get(code, {}).get("lang.label") for code in LANGS)
+    return " · ".join(dict.fromkeys(x for x in labels if x)) or "Language"
 
 
 def current_lang() -> str:
@@ -66,7 +100,7 @@ def current_lang() -> str:
         lang = st.session_state.get("lang", "en")
     except Exception:  # noqa: BLE001 - outside a script run
         return "en"
-    return lang if lang in STRINGS else "en"
+    return lang if lang in LANGS else "en"
 
 
 def t(key: str, default: str | None = None, **values: Any) -> str:

@@ -45,6 +45,11 @@ class PageConfig:
     # "task.date_column" -> ("task.source", {"upload"}): show a field only for some values of another
     show_if: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     upload_types: tuple[str, ...] = ("csv", "txt")
+    # the page in the navigation: its icon and its place among the task pages (ascending). The app
+    # reads the view's CONFIG from its source without importing it (no torch for the home page),
+    # so these two, page and task are literals (or names of module-level string constants)
+    icon: str = field(kw_only=True)  # e.g. ":material/show_chart:"
+    order: int = field(kw_only=True)
 
 
 @dataclass

@@ -14,7 +14,9 @@ from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
 from playground.views.common import task_data
 
-CONFIG = PageConfig(page="captioning", task="captioning", default_arch="captioner")
+CONFIG = PageConfig(
+    page="captioning", task="captioning", icon=":material/image:", order=40, default_arch="captioner"
+)
 SCALE = 6  # the images are tiny (24 px): show them with big square pixels
 
 

@@ -17,6 +17,8 @@ PAGE = "char_text"
 CONFIG = PageConfig(
     page=PAGE,
     task="char-text",
+    icon=":material/edit_note:",
+    order=70,
     default_arch="lstm",
     # a language model reads one way, one output per step: no read-out, pooling or backward pass
     hide=frozenset(

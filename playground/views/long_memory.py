@@ -16,7 +16,12 @@ from playground.views.common import example_table, task_data
 
 PAGE = "long_memory"
 CONFIG = PageConfig(
-    page=PAGE, task="long-memory", default_arch="lstm", hide=frozenset({"model.readout", "model.explicit"})
+    page=PAGE,
+    task="long-memory",
+    icon=":material/memory:",
+    order=50,
+    default_arch="lstm",
+    hide=frozenset({"model.readout", "model.explicit"}),
 )
 LAGS = (1, 2, 5, 10, 20, 50, 100, 200, 300)
 CURVES = f"{PAGE}._curves"  # session: run label -> {lag: accuracy}

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 CONFIG = PageConfig(
     page="sentiment",
     task="sentiment",
+    icon=":material/reviews:",
+    order=20,
     default_arch="lstm",
     hide=frozenset({"model.readout", "model.explicit"}),
     show_if={

@@ -19,6 +19,8 @@ from playground.views.streams import streams_section
 CONFIG = PageConfig(
     page="translation",
     task="translation",
+    icon=":material/translate:",
+    order=30,
     default_arch="seq2seq-attn",
     show_if={"task.n_pairs": ("task.corpus", frozenset({"toy-en-ko"}))},
 )

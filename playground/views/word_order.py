@@ -18,6 +18,8 @@ PAGE = "word_order"
 CONFIG = PageConfig(
     page=PAGE,
     task="word-order",
+    icon=":material/swap_horiz:",
+    order=60,
     default_arch="transformer-encoder",
     hide=frozenset({"model.readout", "model.explicit"}),
 )

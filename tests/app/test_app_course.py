@@ -159,7 +159,7 @@ def walk(at, step, lang: str) -> None:
     assert step.key not in TIMING or trained
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("lang", list(i18n.LANGS))
 def test_every_step_explains_predicts_runs_and_checks(lang, monkeypatch):
     if lang != "en":  # AppTest formats widget options in the test's own thread: speak the same language there
         monkeypatch.setattr(i18n, "current_lang", lambda: lang)
@@ -212,7 +212,7 @@ def _job(executor, devices=("cpu", "cpu")):
     return SimpleNamespace(handle=SimpleNamespace(executor=executor), names=names, started=started.get)
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("lang", list(i18n.LANGS))
 def test_the_machine_caption_reports_what_the_runs_trained_with(lang, monkeypatch):
     monkeypatch.setattr(i18n, "current_lang", lambda: lang)
     # the worker's share of the cores right now: 7 // 2 with two jobs training
@@ -301,9 +301,9 @@ def test_the_home_page_links_into_the_course():
     assert s("en", "course.home_link", n=str(number_of("lstm"))) in labels
 
 
-def test_every_step_has_its_texts_in_both_languages():
+def test_every_step_has_its_texts_in_every_language():
     for step in STEPS:
-        for lang in ("en", "ko"):
+        for lang in i18n.LANGS:
             for part in ("title", "body", "question"):
                 assert i18n.STRINGS[lang].get(f"course.step.{step.key}.{part}"), (lang, step.key, part)
             if isinstance(step.prediction, Choice):

@@ -12,7 +12,7 @@ from apptest import figures, no_problems, page_test, scan_components_once, trace
 from core.embedding_view import DEFAULT_WORDS, initial_table
 from core.models.words import word_table
 from core.vectors import glove, pca_2d
-from playground.i18n import EN, KO
+from playground.i18n import EN, STRINGS
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
 _ = scan_components_once  # the fixture, imported for the mark above
@@ -115,9 +115,9 @@ def test_the_page_speaks_korean():
     at = page_test(PAGE)
     at.selectbox(key="lang").set_value("ko").run()
     no_problems(at)
-    assert at.title[0].value == KO["ins.embeddings.title"] != EN["ins.embeddings.title"]
-    assert KO["ins.embeddings.intro"] in texts(at.markdown)
-    assert KO["ins.emb.no_model"] in texts(at.info)
+    assert at.title[0].value == STRINGS["ko"]["ins.embeddings.title"] != EN["ins.embeddings.title"]
+    assert STRINGS["ko"]["ins.embeddings.intro"] in texts(at.markdown)
+    assert STRINGS["ko"]["ins.emb.no_model"] in texts(at.info)
 
 
 @pytest.mark.parametrize(

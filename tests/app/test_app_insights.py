@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.analysis import attention_pipeline
 from core.models.transformer import TransformerEncoderModel
-from playground.i18n import EN, KO
+from playground.i18n import EN, STRINGS
 from playground.insights.attention_steps import DEFAULT_TEXT
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
@@ -37,9 +37,9 @@ def speaks_korean(at: AppTest, page: str) -> None:
     assert at.title[0].value == EN[f"ins.{page}.title"]
     at.selectbox(key="lang").set_value("ko").run()
     no_problems(at)
-    assert at.title[0].value == KO[f"ins.{page}.title"] != EN[f"ins.{page}.title"]
+    assert at.title[0].value == STRINGS["ko"][f"ins.{page}.title"] != EN[f"ins.{page}.title"]
     text = " ".join(m.value for m in at.markdown)
-    assert KO[f"ins.{page}.intro"] in text
+    assert STRINGS["ko"][f"ins.{page}.intro"] in text
 
 
 def test_attention_steps_shows_the_numbers_of_the_pipeline():
@@ -201,7 +201,7 @@ def test_insight_pages_are_in_the_navigation():
     assert set(INSIGHT_PAGES) <= set(ALL_PAGES)
     for p in INSIGHT_PAGES:
         assert (ROOT / p.file).exists()
-        assert EN[p.title_key] and KO[p.title_key] != EN[p.title_key]
+        assert EN[p.title_key] and STRINGS["ko"][p.title_key] != EN[p.title_key]
 
 
 def test_hosted_caps_apply_to_experiments(monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from apptest import no_problems, page_test, scan_components_once
 from streamlit.testing.v1 import AppTest
 
-from playground.i18n import EN, KO
+from playground.i18n import EN, LANGS, STRINGS
 
 pytestmark = pytest.mark.usefixtures("scan_components_once")
 _ = scan_components_once
@@ -75,7 +75,7 @@ def test_share_link_value_the_page_cannot_take_is_named_with_its_replacement():
     assert any("stock.train.optimizer" in x and "bogus" in x and "adam" in x for x in texts), texts
     at.run()  # still said on the next run, until the setting is changed
     assert any("stock.train.batch_size" in w.value for w in at.warning)
-    assert "settings.url_replaced" in KO
+    assert all("settings.url_replaced" in STRINGS[lang] for lang in LANGS)
 
 
 # ---- 3. Stop -------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def _import_all_playground_modules() -> None:
         importlib.import_module(mod.name)
 
 
-def test_every_ui_string_has_english_and_korean():
+def test_every_ui_string_is_in_every_language():
     _import_all_playground_modules()
     keys = _literal_keys()
     assert len(keys) > 100
@@ -132,7 +132,9 @@ def test_every_ui_string_has_english_and_korean():
     singular = {k for k in i18n.EN if k.endswith(".one")}
     for k in singular:
         assert k.removesuffix(".one") in i18n.EN, k
-    for lang, strings in i18n.STRINGS.items():  # every language, from Python or a locales/ file
+    assert list(i18n.LANGS) == sorted(i18n.LANGS, key=lambda c: (c != "en", c)) and "ko" in i18n.LANGS
+    for lang in i18n.LANGS:  # every language: one per folder locales/<lang>/
+        strings = i18n.STRINGS.get(lang, {})
         missing = sorted(k for k in i18n.EN if k not in strings and k not in singular)
         assert not missing, (lang, missing)
         # placeholders agree between the languages
@@ -154,6 +156,106 @@ def test_locale_files_are_flat_keys_of_a_table(tmp_path):
             del i18n.EN[k]
 
 
+def _locales_with(tmp_path: Path, code: str, ui: str | None) -> Path:
+    """A copy of the real locales/ (linked) plus a folder ``code`` whose ui.toml is ``ui``."""
+    root = tmp_path / "locales"
+    root.mkdir(parents=True)
+    for folder in i18n.LOCALES.iterdir():
+        if folder.is_dir():
+            (root / folder.name).symlink_to(folder, target_is_directory=True)
+    (root / code).mkdir()
+    if ui is not None:
+        (root / code / "ui.toml").write_text(ui, encoding="utf-8")
+    return root
+
+
+def test_the_languages_are_the_locale_folders(tmp_path):
+    assert i18n.languages() == i18n.LANGS == {"en": "English", "ko": "한국어"}
+    root = _locales_with(tmp_path, "ja", '[lang]\nname = "日本語"\nlabel = "言語"\n')
+    assert i18n.languages(root) == {"en": "English", "ja": "日本語", "ko": "한국어"}  # English first
+    assert list(i18n.languages(_locales_with(tmp_path / "a", "aa", '[lang]\nname = "Afaraf"\n'))) == [
+        "en",
+        "aa",
+        "ko",
+    ]
+
+
+@pytest.mark.parametrize("ui", [None, '[nav]\nhome = "ホーム"\n', '[lang]\nname = " "\n'])
+def test_a_language_without_its_name_is_a_clear_error(tmp_path, ui):
+    root = _locales_with(tmp_path, "ja", ui)
+    with pytest.raises(i18n.LocaleError, match=r"ja.*ui\.toml.*'ja' needs its own name.*\[lang\] with name"):
+        i18n.languages(root)
+
+
+def test_a_new_locale_folder_is_offered_by_the_picker(tmp_path, monkeypatch):
+    from apptest import no_problems, page_test
+
+    from playground import app
+
+    root = _locales_with(
+        tmp_path, "ja", '[lang]\nname = "日本語"\nlabel = "言語"\n\n[nav]\nhome = "ホーム"\n'
+    )
+    monkeypatch.setattr(i18n, "STRINGS", dict(i18n.STRINGS))  # the test's language goes with it
+    i18n.load_locales(root)
+    monkeypatch.setattr(i18n, "LANGS", i18n.languages(root))
+    monkeypatch.setattr(app, "LANGS", i18n.LANGS)
+    at = page_test(lang="ja")
+    no_problems(at)
+    picker = at.selectbox(key="lang")
+    assert picker.label == "Language · 言語 · 언어"
+    assert list(picker.options) == ["English", "日本語", "한국어"] and picker.value == "ja"
+    assert at.query_params["lang"] == "ja"
+    # its own strings where it has them, English for the rest
+    assert at.title[0].value == i18n.EN["home.title"]
+    monkeypatch.setattr(i18n, "current_lang", lambda: "ja")
+    assert i18n.t("nav.home") == "ホーム" and i18n.t("nav.stock") == i18n.EN["nav.stock"]
+
+
+def test_task_pages_are_the_views_that_declare_a_page():
+    """app.py reads each view's CONFIG from its source (no import, no torch): what it reads is what
+    the module declares, the pages come in the registry's task order, each has its file and texts."""
+    import importlib
+
+    from playground.app import TASK_PAGES, VIEWS, PageInfo
+    from playground.settings import PageConfig
+
+    configs = []
+    for f in sorted(VIEWS.glob("*.py")):
+        cfg = getattr(importlib.import_module(f"playground.views.{f.stem}"), "CONFIG", None)
+        if isinstance(cfg, PageConfig):
+            configs.append(cfg)
+    configs.sort(key=lambda c: c.order)
+    assert TASK_PAGES == tuple(
+        PageInfo(f"pages/{c.page}.py", c.page, f"nav.{c.page}", c.icon, c.task) for c in configs
+    )
+    assert [p.task for p in TASK_PAGES] == list(tasks())
+    for p in TASK_PAGES:
+        assert (ROOT / p.file).is_file(), p.file
+        assert p.title_key in i18n.EN and f"home.task.{p.url_path}" in i18n.EN, p.url_path
+
+
+NEW_VIEW = """
+from playground.settings import PageConfig
+
+PAGE = "zz_task"
+CONFIG = PageConfig(page=PAGE, task="zz-task", icon=":material/star:", order=35, default_arch="lstm")
+"""
+
+
+def test_a_new_view_is_a_task_page_in_its_order(tmp_path):
+    from playground.app import TASK_PAGES, VIEWS, PageInfo, discover_task_pages
+
+    for f in VIEWS.glob("*.py"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "zz_task.py").write_text(NEW_VIEW, encoding="utf-8")
+    pages = discover_task_pages(tmp_path)
+    new = PageInfo("pages/zz_task.py", "zz_task", "nav.zz_task", ":material/star:", "zz-task")
+    assert pages == (*TASK_PAGES[:3], new, *TASK_PAGES[3:])  # after translation (30), before captioning
+    (tmp_path / "zz_task.py").write_text(NEW_VIEW.replace('":material/star:"', "ICONS[0]"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"zz_task\.py: CONFIG's icon must be a literal"):
+        discover_task_pages(tmp_path)
+
+
 def test_every_config_field_and_architecture_has_a_label():
     names = {f.name for f in describe(TrainConfig)}
     for task in tasks().values():
@@ -173,8 +275,8 @@ def test_every_config_field_has_korean_label_and_help():
     missing = set()
     for section, cls in sections:
         for f in describe(cls):
-            label = i18n.KO.get(f"field.{f.name}", "")
-            text = i18n.KO.get(f"help.{section}.{f.name}", "")
+            label = i18n.STRINGS["ko"].get(f"field.{f.name}", "")
+            text = i18n.STRINGS["ko"].get(f"help.{section}.{f.name}", "")
             if not hangul.search(label) or not hangul.search(text):
                 missing.add(f"{section}.{f.name}")
     assert not missing, sorted(missing)
@@ -185,7 +287,9 @@ def test_field_help_prefers_the_pages_own_text(monkeypatch):
     stock = i18n.field_help("task", "source", "english", page="stock")
     sentiment = i18n.field_help("task", "source", "english", page="sentiment")
     assert "Yahoo Finance" in stock and "Rotten Tomatoes" in sentiment
-    assert i18n.field_help("task", "lag", "english", page="long_memory") == i18n.KO["help.task.lag"]
+    assert (
+        i18n.field_help("task", "lag", "english", page="long_memory") == i18n.STRINGS["ko"]["help.task.lag"]
+    )
     monkeypatch.setattr(i18n, "current_lang", lambda: "en")
     assert i18n.field_help("task", "source", "english", page="stock") == "english"
 

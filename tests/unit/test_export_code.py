@@ -175,7 +175,13 @@ def test_locale_files_define_the_same_keys():
 
     root = Path(__file__).resolve().parents[2] / "playground" / "locales"
     en = tomllib.loads((root / "en" / "code.toml").read_text(encoding="utf-8"))["code"]
-    ko = tomllib.loads((root / "ko" / "code.toml").read_text(encoding="utf-8"))["code"]
-    assert set(en) == set(ko)
-    for key in en:
-        assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", ko[key])), key
+    langs = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))]
+    assert len(langs) >= 2
+    for folder in langs:  # every language: one folder each
+        other = tomllib.loads((folder / "code.toml").read_text(encoding="utf-8"))["code"]
+        assert set(en) == set(other), folder.name
+        for key in en:
+            assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", other[key])), (
+                folder.name,
+                key,
+            )
