@@ -193,6 +193,7 @@ class TaskData(ABC):
 
 class Task(ABC):
     name: ClassVar[str]
+    order: ClassVar[int] = 1000  # where the app and the CLI list the task, smallest first
     title: ClassVar[str]
     objective: ClassVar[str]  # what the model learns, one of core.models.base.OBJECTIVES: decides the loss
     options: ClassVar[type]  # frozen dataclass of the task's own settings

@@ -322,6 +322,7 @@ def _prepare(opts: CaptioningOptions, seed: int) -> CaptioningData:
 
 class CaptioningTask(Task):
     name: ClassVar[str] = "captioning"
+    order: ClassVar[int] = 40  # where the app lists it (its page's PageConfig.order agrees)
     title: ClassVar[str] = "Image captioning (one-to-many)"
     objective: ClassVar[str] = "caption"
     options: ClassVar[type] = CaptioningOptions

@@ -366,6 +366,7 @@ def _prepare_shipped(opts: CharTextOptions) -> CharTextData:
 
 class CharTextTask(Task):
     name: ClassVar[str] = "char-text"
+    order: ClassVar[int] = 70  # where the app lists it (its page's PageConfig.order agrees)
     title: ClassVar[str] = "Text generation (character by character)"
     objective: ClassVar[str] = "lm"
     options: ClassVar[type] = CharTextOptions

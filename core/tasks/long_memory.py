@@ -193,6 +193,7 @@ def _fields(opts: LongMemoryOptions) -> dict[str, Any]:
 
 class LongMemoryTask(Task):
     name: ClassVar[str] = "long-memory"
+    order: ClassVar[int] = 50  # where the app lists it (its page's PageConfig.order agrees)
     title: ClassVar[str] = "Long memory (recall the first token)"
     objective: ClassVar[str] = "classify"
     options: ClassVar[type] = LongMemoryOptions

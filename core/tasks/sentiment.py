@@ -642,6 +642,7 @@ def _prepare_offline(opts: SentimentOptions, seed: int) -> SentimentData:
 
 class SentimentTask(Task):
     name = "sentiment"
+    order = 20  # where the app lists it (its page's PageConfig.order agrees)
     title = "Review sentiment"
     objective = OBJECTIVE
     options = SentimentOptions

@@ -670,6 +670,7 @@ def _prepare_upload(opts: StockOptions, upload: bytes | None) -> StockData:
 
 class StockTask(Task):
     name = "stock"
+    order = 10  # where the app lists it (its page's PageConfig.order agrees)
     title = "Stock price forecasting"
     objective = OBJECTIVE
     options = StockOptions

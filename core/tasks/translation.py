@@ -415,6 +415,7 @@ def _prepare(opts: TranslationOptions, seed: int) -> TranslationData:
 
 class TranslationTask(Task):
     name: ClassVar[str] = "translation"
+    order: ClassVar[int] = 30  # where the app lists it (its page's PageConfig.order agrees)
     title: ClassVar[str] = "Translation (English -> Korean)"
     objective: ClassVar[str] = "seq2seq"
     options: ClassVar[type] = TranslationOptions

@@ -184,6 +184,7 @@ def _prepare(opts: WordOrderOptions, seed: int) -> WordOrderData:
 
 class WordOrderTask(Task):
     name: ClassVar[str] = "word-order"
+    order: ClassVar[int] = 60  # where the app lists it (its page's PageConfig.order agrees)
     title: ClassVar[str] = "Word order (does A come before B?)"
     objective: ClassVar[str] = "classify"
     options: ClassVar[type] = WordOrderOptions
