@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from core.events import Step  # noqa: E402
 from core.execution import Job  # noqa: E402
-from core.runs import plan  # noqa: E402
+from core.runspec import plan  # noqa: E402
 from core.workers import LocalExecutor  # noqa: E402
 
 

@@ -189,7 +189,7 @@ def _executor(args: argparse.Namespace):
 def cmd_train(args: argparse.Namespace) -> int:
     from core.events import Epoch, Started, Step
     from core.execution import Job
-    from core.runs import plan, write_run
+    from core.runspec import plan, write_run
     from core.train import set_threads
 
     settings: dict[str, Any] = parse_assignments(args.set)
@@ -209,7 +209,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         upload = path.read_bytes()
     if args.resume:
         from core.checkpoint import load_dir
-        from core.runs import resume
+        from core.runspec import resume
 
         if args.task or args.arch or args.preset:
             raise ConfigError("--resume takes the task, architecture and preset from the saved run")

@@ -46,7 +46,7 @@ def run_one(
     """Train one (task, arch) with default settings (changed by ``settings``) in this process;
     returns the measurements."""
     from core.events import Epoch, Finished, Started, Step
-    from core.runs import plan
+    from core.runspec import plan
     from core.train import set_threads, train
 
     set_threads()

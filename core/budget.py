@@ -1,7 +1,7 @@
 """What a training run will cost, estimated from its settings before anything is allocated.
 
 :func:`estimate` is a small pure function of a :class:`RunShape` (plain numbers); :func:`shape_of`
-reads those numbers off a :class:`~core.runs.RunSpec` by building the model on PyTorch's ``meta``
+reads those numbers off a :class:`~core.runspec.RunSpec` by building the model on PyTorch's ``meta``
 device (shapes only, no memory). :func:`judge` holds an estimate against a :class:`Budget` and
 names, for each limit that is passed, the settings that bring it down.
 
@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from torch import nn
 
-    from core.runs import RunSpec
+    from core.runspec import RunSpec
 
 FLOAT = 4  # bytes per number (float32)
 MB = 1024 * 1024

@@ -27,7 +27,7 @@ from core.models.words import word_table
 from core.vectors import Vectors, nearest_rows, pca_2d
 
 if TYPE_CHECKING:
-    from core.runs import RunSpec
+    from core.runspec import RunSpec
 
 DEFAULT_WORDS = (
     "good", "great", "excellent", "bad", "awful", "terrible",

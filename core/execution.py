@@ -37,7 +37,7 @@ from core.config import ConfigError
 from core.events import Event, Finished, Measured, Started, Step
 from core.measures import measure
 from core.registry import build
-from core.runs import RunSpec
+from core.runspec import RunSpec
 from core.tasks.base import DataError
 from core.train import train
 

@@ -1,6 +1,6 @@
 """Export a run as one self-contained Python file: "show me the code".
 
-:func:`export_code` turns a :class:`core.runs.RunSpec` into a readable script that reproduces the
+:func:`export_code` turns a :class:`core.runspec.RunSpec` into a readable script that reproduces the
 run with torch (and numpy/pandas where the data needs them) and nothing of this project:
 
 * the settings, as dataclasses holding the run's values (one comment per field, from its help);
@@ -956,7 +956,7 @@ def check_exportable(task_opts: Any) -> None:
 
 
 def export_code(spec: Any) -> str:
-    """One self-contained Python file that reproduces the run ``spec`` (a core.runs.RunSpec)."""
+    """One self-contained Python file that reproduces the run ``spec`` (a core.runspec.RunSpec)."""
     from core.models.base import count_params
     from core.registry import get_arch
     from core.train import TrainConfig
@@ -1184,9 +1184,9 @@ def settings_of_run(config: dict[str, Any]) -> tuple[str, str, str | None, dict[
 
 
 def plan_for_export(task: str, arch: str, settings: dict[str, Any], preset: str | None = None) -> Any:
-    """:func:`core.runs.plan`, after refusing data sources the file cannot read (before any loading)."""
+    """:func:`core.runspec.plan`, after refusing data sources the file cannot read (before any loading)."""
     from core.registry import check_pair, get_task
-    from core.runs import plan, split_settings
+    from core.runspec import plan, split_settings
 
     check_pair(task, arch)
     t = get_task(task)

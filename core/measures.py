@@ -17,7 +17,7 @@ from core.analysis import hidden_grad_norms
 from core.config import ConfigError
 
 if TYPE_CHECKING:
-    from core.runs import RunSpec
+    from core.runspec import RunSpec
 
 MEMORY_LAGS = (1, 2, 5, 10, 20, 50, 100, 200)  # accuracy by lag after training
 GRAD_BATCH = 64  # test sequences the gradient norms are averaged over

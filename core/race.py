@@ -5,7 +5,7 @@ size, time and throughput; the positional-encoding page runs the same race betwe
 Transformer encoder with sinusoidal, learned and no positional encoding.
 
 Every entrant is a :class:`Lane` built through the same path as a single run
-(:func:`core.runs.plan`, then the registry's builder) and trained by :func:`core.train.train`,
+(:func:`core.runspec.plan`, then the registry's builder) and trained by :func:`core.train.train`,
 one after the other (so each one gets the whole machine and its timing is fair). All lanes share
 one :class:`~core.tasks.base.TaskData` (identical splits), the training seed (the same batch
 order for the same batch size, and a model initialisation seeded the same way) and the time budget
@@ -31,7 +31,7 @@ from core.config import ConfigError, describe
 from core.events import Event, Finished, Started, Step
 from core.models.positional import POSITIONAL_KINDS
 from core.registry import archs, get_arch, get_task
-from core.runs import RunSpec, plan
+from core.runspec import RunSpec, plan
 from core.tasks.base import Task, TaskData
 from core.train import StopSignal, TrainConfig, train
 
@@ -127,7 +127,7 @@ def race_specs(
 ) -> list[tuple[str, RunSpec]]:
     """The runs of :func:`race`, planned (data loaded, nothing built): (architecture, spec) pairs.
 
-    ``settings`` are shared key=value settings as in :func:`core.runs.plan` (model settings go to
+    ``settings`` are shared key=value settings as in :func:`core.runspec.plan` (model settings go to
     the entrants that have them); ``per_arch`` adds settings for one architecture only. Each
     entrant starts from its task's default settings for that architecture.
     """

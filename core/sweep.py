@@ -22,7 +22,7 @@ from typing import Any
 
 from core.config import ConfigError, describe, parse_value
 from core.registry import get_arch, get_task
-from core.runs import SECTIONS, RunSpec, plan, split_settings
+from core.runspec import SECTIONS, RunSpec, plan, split_settings
 from core.train import TrainConfig
 
 MAX_TRIALS = 256  # a grid larger than this is refused (a typo like lr=1,2,...,1000)
@@ -132,7 +132,7 @@ def _trial(config: dict[str, Any]) -> None:  # a Ray Tune function trainable
     from ray import tune
 
     from core.events import Epoch, Finished
-    from core.runs import write_run
+    from core.runspec import write_run
     from core.train import train
 
     torch.set_num_threads(max(1, int(config["_threads"])))

@@ -156,9 +156,9 @@ def _warm_up() -> None:
     imports torch in a process of its own). Called for the pages that can train or compute, not
     for the home page, which needs no torch and so does not wait for it on a cold server."""
     _set_threads_once()
-    from playground import runner
+    from playground import training
 
-    runner.warm()
+    training.warm()
 
 
 def run() -> None:

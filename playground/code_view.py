@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.config import ConfigError
 from core.export_code import export_code, file_name
-from core.runs import RunSpec
+from core.runspec import RunSpec
 from playground.i18n import t
 from playground.planning import fingerprint
 

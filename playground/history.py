@@ -35,8 +35,8 @@ from core.history import (
 from playground.i18n import field_label, t, tn
 
 if TYPE_CHECKING:
-    from playground.runner import Run
     from playground.settings import Chosen, PageConfig
+    from playground.training import Run
 
 PARAM = "runs"  # the query parameter that holds the token
 GHOSTS = 5  # earlier runs drawn behind the current one (pinned ones first)

@@ -1,6 +1,6 @@
 """From the sidebar's settings to a RunSpec, without reloading the data on every rerun.
 
-:func:`plan_run` is :func:`core.runs.plan` with a ``prepare`` that loads uploaded files through
+:func:`plan_run` is :func:`core.runspec.plan` with a ``prepare`` that loads uploaded files through
 ``st.cache_data``, so moving a model slider does not re-parse and re-encode an upload on every
 rerun.
 
@@ -24,7 +24,7 @@ from core.budget import MB, Budget, Estimate, Over, RunShape, Verdict, estimate,
 from core.config import ConfigError, resolve
 from core.models.base import count_params
 from core.registry import build, get_arch, get_task
-from core.runs import RunSpec, plan, resume
+from core.runspec import RunSpec, plan, resume
 from core.tasks.base import Task, TaskData
 from playground.hosted import limits
 from playground.i18n import field_label, t
@@ -55,7 +55,7 @@ def prepare(task: type[Task], opts: Any, seed: int, upload: bytes | None) -> Tas
 
 
 def resume_run(loaded: Any, settings: dict[str, Any], upload: bytes | None = None) -> RunSpec:
-    """:func:`core.runs.resume` with the page's training settings (the sidebar's ``train.*``
+    """:func:`core.runspec.resume` with the page's training settings (the sidebar's ``train.*``
     values but the seed, which stays the saved one) and the same data loading as :func:`plan_run`."""
     train = {k: v for k, v in settings.items() if k.startswith("train.") and k != "train.seed"}
     return resume(loaded, train, upload=upload, prepare=prepare)
@@ -69,7 +69,7 @@ def plan_run(
     preset: str | None = None,
     upload: bytes | None = None,
 ) -> RunSpec:
-    """:func:`core.runs.plan` with the data loaded through :func:`prepare` (uploads cached)."""
+    """:func:`core.runspec.plan` with the data loaded through :func:`prepare` (uploads cached)."""
     return plan(task_name, arch, settings, preset=preset, upload=upload, prepare=prepare)
 
 
@@ -147,7 +147,7 @@ def fmt_bytes(n: float) -> str:
 
 
 def fmt_seconds(s: float) -> str:
-    from playground.runner import fmt_duration
+    from playground.training import fmt_duration
 
     return fmt_duration(s)
 

@@ -17,7 +17,7 @@ from torch import nn
 
 from core.checkpoint import CheckpointError
 from core.tasks.base import TaskData
-from playground import charts, history, inside, results, runner
+from playground import charts, history, look_inside, results, training
 from playground.app import ensure_shell, page_for_task
 from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error, user_message
 from playground.i18n import t, tn
@@ -25,7 +25,7 @@ from playground.planning import fingerprint, gate, parameter_count, plan_run, re
 from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
 
 if TYPE_CHECKING:
-    from core.runs import RunSpec
+    from core.runspec import RunSpec
 
 
 @dataclass
@@ -38,7 +38,7 @@ class ModelView:
     arch: str
     model_cfg: Any
     task_opts: Any
-    run: runner.Run | None = None
+    run: training.Run | None = None
     uploaded: bool = False
 
     @property
@@ -107,7 +107,7 @@ def _share_box(pc: PageConfig, chosen: Chosen) -> None:
 @st.fragment(run_every=1.0)
 def _live(page: str) -> None:
     """Redrawn every second while the worker trains; a full rerun when it ends shows the results."""
-    run = runner.current(page)
+    run = training.current(page)
     if run is None:
         return
     draw_progress(run, page)
@@ -115,7 +115,7 @@ def _live(page: str) -> None:
         st.rerun()
 
 
-def draw_progress(run: runner.Run, page: str) -> None:
+def draw_progress(run: training.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
     started, step, fin = run.started, run.last_step, run.finished
     if started is None:
@@ -123,7 +123,7 @@ def draw_progress(run: runner.Run, page: str) -> None:
     else:
         frac = 1.0 if fin is not None else (step.progress if step else 0.0)
         if fin is not None:
-            text = t("run.finished_in", time=runner.fmt_duration(fin.elapsed_s), steps=f"{fin.step:,}")
+            text = t("run.finished_in", time=training.fmt_duration(fin.elapsed_s), steps=f"{fin.step:,}")
         elif run.handle.stop_requested:  # from the click until the results show
             text = t("run.stopping")
         elif step is None:
@@ -135,8 +135,8 @@ def draw_progress(run: runner.Run, page: str) -> None:
                 epochs=run.spec.train_cfg.epochs,
                 step=f"{step.step:,}",
                 total=f"{started.total_steps:,}",
-                eta=runner.fmt_duration(step.eta_s),
-                rate=runner.fmt_rate(step.tokens_per_s if step.tokens_per_s > 0 else step.items_per_s),
+                eta=training.fmt_duration(step.eta_s),
+                rate=training.fmt_rate(step.tokens_per_s if step.tokens_per_s > 0 else step.items_per_s),
                 unit=t("run.tokens_s") if step.tokens_per_s > 0 else t("run.items_s"),
                 loss=f"{step.loss:.4f}",
             )
@@ -192,14 +192,14 @@ def experiment_running(page: str) -> bool:
 
 
 def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, fp: str | None) -> None:
-    run = runner.current(pc.page)
+    run = training.current(pc.page)
     running = run is not None and run.running
-    racing = experiment_running(pc.page)  # one training at a time per page
+    experimenting = experiment_running(pc.page)  # one training at a time per page
     c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="center")
     clicked = c1.button(
         t("run.train"),
         type="primary",
-        disabled=running or racing or spec is None,
+        disabled=running or experimenting or spec is None,
         key=f"{pc.page}._train",
         icon=":material/play_arrow:",
         width="stretch",
@@ -209,7 +209,7 @@ def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, f
         t("run.stopping_button") if stopping else t("run.stop"),
         disabled=not running or stopping,
         key=f"{pc.page}._stop",
-        on_click=runner.request_stop,
+        on_click=training.request_stop,
         args=(pc.page,),
         icon=":material/stop:",
         width="stretch",
@@ -227,14 +227,14 @@ def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, f
             )
         )
     autostart = st.session_state.pop(f"{pc.page}.autostart", False)
-    idle = spec is not None and not running and not racing
+    idle = spec is not None and not running and not experimenting
     if idle and gate(pc.page, spec, fp or "", clicked or autostart):  # over a budget: refuse or confirm
         try:
-            started = runner.start(pc.page, spec, fp or "", n_params or 0)
+            started = training.start(pc.page, spec, fp or "", n_params or 0)
             history.begin(pc.page, started, chosen)
             if started.running:
                 st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
-        except runner.Busy:
+        except training.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")
         except USER_ERRORS as e:
             show_user_error(e)
@@ -252,11 +252,11 @@ def _continue_loaded(pc: PageConfig, chosen: Chosen, loaded: Any) -> None:
     try:
         with st.spinner(t("settings.loading_data")):
             spec = resume_run(loaded, apply_limits(chosen.settings), upload=chosen.upload)
-        started = runner.start(pc.page, spec, fingerprint(spec), parameter_count(spec))
+        started = training.start(pc.page, spec, fingerprint(spec), parameter_count(spec))
         history.begin(pc.page, started, chosen)
         if started.running:
             st.rerun()
-    except runner.Busy:
+    except training.Busy:
         st.warning(t("run.busy"), icon=":material/hourglass_top:")
     except USER_ERRORS as e:
         show_user_error(e)
@@ -269,7 +269,7 @@ def _n(data: TaskData, split: str) -> int:
     return int(next(iter(s.values())).size(0))
 
 
-def _run_status(run: runner.Run) -> None:
+def _run_status(run: training.Run) -> None:
     if run.error:
         if run.unexpected:
             show_unexpected(run.error, run.detail)
@@ -279,14 +279,14 @@ def _run_status(run: runner.Run) -> None:
     results.show_verdict(run)  # success only when the loss did not explode and the baselines are beaten
 
 
-def _loss_note(views: TaskViews, run: runner.Run) -> None:
+def _loss_note(views: TaskViews, run: training.Run) -> None:
     if views.loss_note is not None and run.started is not None:
         note = views.loss_note(run.spec.data, run.spec.train_cfg.batch_size)
         if note:
             st.caption(note)
 
 
-def _choose_model(pc: PageConfig, run: runner.Run | None, loaded: Any) -> ModelView | None:
+def _choose_model(pc: PageConfig, run: training.Run | None, loaded: Any) -> ModelView | None:
     trained = None
     if run is not None and run.usable:
         trained = ModelView(
@@ -339,7 +339,7 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     from core.registry import get_task
 
     task = get_task(pc.task)
-    runner.warm()
+    training.warm()
     _header(pc, views, task)
     chosen: Chosen | None = None
     with guarded():
@@ -368,16 +368,16 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
         show_cost(chosen.params_slot, n_params, spec)  # with the estimated memory and time
 
     if spec is not None and views.preview is not None:
-        fresh = runner.current(pc.page) is None
+        fresh = training.current(pc.page) is None
         with st.expander(t("page.data_preview"), expanded=fresh, icon=":material/dataset:"), guarded():
             views.preview(spec.data, chosen)
 
     _controls(pc, chosen, spec, n_params, fp)
-    run = runner.current(pc.page)
+    run = training.current(pc.page)
     history.record(pc.page, run)  # once, when it has ended
     if run is not None:
         if run.queued:
-            runner.waiting(f"{pc.page}.run")
+            training.waiting(f"{pc.page}.run")
         elif run.running:
             _live(pc.page)
             _loss_note(views, run)
@@ -415,7 +415,7 @@ def _code(pc: PageConfig, spec: RunSpec | None) -> None:
 
 
 def _models(
-    pc: PageConfig, views: TaskViews, chosen: Chosen, run: runner.Run | None, spec: RunSpec | None = None
+    pc: PageConfig, views: TaskViews, chosen: Chosen, run: training.Run | None, spec: RunSpec | None = None
 ) -> None:
     """The model's tabs (results, try it, inside, code, save), or how to get a model."""
     loaded_slot = st.session_state.get(f"{pc.page}.loaded")
@@ -462,7 +462,7 @@ def _models(
         if views.try_it is not None:
             views.try_it(view)
     with tab_inside, guarded():
-        inside.inside_section(view.model, view.data, view.run, f"{pc.page}._inside", view.memo)
+        look_inside.inside_section(view.model, view.data, view.run, f"{pc.page}._inside", view.memo)
     with tab_code:
         _code(pc, spec)
     with tab_save, guarded():

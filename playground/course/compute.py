@@ -51,7 +51,7 @@ def context_vector(tiny: bool) -> Outcome:
     """The size of the Seq2Seq encoder's context vector for the shortest and the longest sentence."""
     import torch
 
-    from core.runs import plan
+    from core.runspec import plan
 
     spec = plan("translation", "seq2seq", {"task.n_pairs": 200, "task.clauses": 2})
     torch.manual_seed(0)
@@ -76,7 +76,7 @@ def context_vector(tiny: bool) -> Outcome:
 
 def stack(tiny: bool) -> Outcome:
     """Parameters of the paper's base Transformer (6 + 6 layers) and of the app's default (2 + 2)."""
-    from core.runs import plan
+    from core.runspec import plan
     from playground.planning import parameter_count
 
     base = parameter_count(plan("translation", "transformer", {"task.n_pairs": 200}, preset="paper-base"))

@@ -62,7 +62,7 @@ def device_name(device: str, here: bool) -> str:
 
 
 def machine_of(job: Any, seen: Iterable[int] = ()) -> Machine:
-    """Where ``job`` (a finished playground.insights.jobs.Job) trained; ``seen``: the torch threads
+    """Where ``job`` (a finished playground.insights.experiments.Job) trained; ``seen``: the torch threads
     per run sampled with :func:`threads_now` while it trained (local backend)."""
     from core.execution import cores
 

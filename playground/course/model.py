@@ -103,7 +103,7 @@ class Trained:
 
     task: str
     lanes: tuple[Lane, ...]
-    read: Callable[[Any], Outcome]  # the finished job (playground.insights.jobs.Job) -> Outcome
+    read: Callable[[Any], Outcome]  # the finished job (playground.insights.experiments.Job) -> Outcome
     tiny: dict[str, Any] = field(default_factory=dict)  # settings for every lane in a tiny run
     measure: str | None = None  # a measurement of core.measures, before and after training
     budget: float = 60.0  # seconds per lane at most

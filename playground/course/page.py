@@ -3,7 +3,7 @@
 The step shown is ``?step=N`` in the address (so a link can share "step 7") and is kept in the
 session; every step can be skipped. A prediction is locked in when its experiment starts, and the
 check puts it beside what was measured. Training experiments go to the app's executor as one job
-per step (:mod:`playground.insights.jobs`), like the insight pages' races; pure computations run
+per step (:mod:`playground.insights.experiments`), like the insight pages' races; pure computations run
 right here.
 """
 
@@ -25,7 +25,7 @@ from playground.course.model import Chart, Choice, Computed, Machine, Number, Ou
 from playground.course.steps import STEPS
 from playground.errors import guarded
 from playground.i18n import EN, t, tn
-from playground.insights import jobs, racing
+from playground.insights import experiment_view, experiments
 from playground.insights.common import LANE_COLORS, lane_color
 from playground.planning import plan_run
 
@@ -153,9 +153,9 @@ def plan_lanes(exp: Trained, small: bool) -> list[tuple[str, Any]]:
     specs: list[tuple[str, Any]] = []
     for lane in exp.lanes:
         settings = _fit(lane.arch, exp.lane_settings(lane, small))
-        settings["train.max_seconds"] = jobs.capped_seconds(exp.budget)
+        settings["train.max_seconds"] = experiments.capped_seconds(exp.budget)
         if "train.epochs" in settings:
-            settings["train.epochs"] = jobs.capped_epochs(int(settings["train.epochs"]))
+            settings["train.epochs"] = experiments.capped_epochs(int(settings["train.epochs"]))
         spec = plan_run(exp.task, lane.arch, settings)
         same = next((s for _, s in specs if s.task_opts == spec.task_opts), None)
         if same is not None:
@@ -168,7 +168,7 @@ def threads_key(step_key: str) -> str:
     return f"{PAGE}.{step_key}.threads"
 
 
-def sample_threads(job: jobs.Job) -> None:
+def sample_threads(job: experiments.Job) -> None:
     """Note the torch threads the job's run trains with now (they change when other runs start or
     end; see playground.course.machine), while it trains."""
     if job.handle.status != "running":
@@ -178,28 +178,30 @@ def sample_threads(job: jobs.Job) -> None:
         st.session_state.setdefault(threads_key(str(job.params.get("step"))), set()).add(n)
 
 
-def start(step: Step, guess: Any) -> jobs.Job:
+def start(step: Step, guess: Any) -> experiments.Job:
     st.session_state[locked_key(step)] = guess
     outcomes().pop(step.key, None)
     st.session_state[threads_key(step.key)] = set()
     exp = step.experiment
     assert isinstance(exp, Trained)
     lanes = plan_lanes(exp, tiny())
-    job = jobs.start(f"{PAGE}.{step.key}", exp.task, {"step": step.key}, lanes, measure=exp.measure)
+    job = experiments.start(f"{PAGE}.{step.key}", exp.task, {"step": step.key}, lanes, measure=exp.measure)
     sample_threads(job)
     return job
 
 
-def draw_live(job: jobs.Job) -> None:
+def draw_live(job: experiments.Job) -> None:
     sample_threads(job)
     if any(job.steps(name) for name in job.names):
-        st.plotly_chart(racing.loss_overlay(job, f"{PAGE}.loss"), key=f"{PAGE}.{job.params.get('step')}.loss")
+        st.plotly_chart(
+            experiment_view.loss_overlay(job, f"{PAGE}.loss"), key=f"{PAGE}.{job.params.get('step')}.loss"
+        )
 
 
 def run_trained(step: Step, guess: Any) -> None:
     page = f"{PAGE}.{step.key}"
-    racing.controls(page, lambda: start(step, guess), label_key="course.run", disabled=guess is None)
-    job = racing.follow(page, draw_live)
+    experiment_view.controls(page, lambda: start(step, guess), label_key="course.run", disabled=guess is None)
+    job = experiment_view.follow(page, draw_live)
     if job is None or not job.done or job.error:
         return
     finished = [job.finished(name) for name in job.names]

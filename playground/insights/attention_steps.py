@@ -27,7 +27,7 @@ from core.tasks.sentiment import SentimentData
 from core.tasks.translation import TranslationData
 from core.tasks.word_order import WordOrderData
 from core.text import Vocab, tokenize
-from playground import charts, runner
+from playground import charts, training
 from playground.errors import guarded
 from playground.i18n import t
 from playground.insights.common import BIND, dims, matrix, page_header, show, subscript
@@ -86,7 +86,7 @@ def trained_sources() -> list[Source]:
     """Transformers trained (and finished) on a task page in this session."""
     out = []
     for page in TRAINED_PAGES:
-        run = runner.current(page)
+        run = training.current(page)
         if run is None or not run.usable:
             continue
         source = _source(run.model, run.spec.data)

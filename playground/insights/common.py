@@ -14,7 +14,7 @@ import streamlit as st
 
 from playground import charts
 from playground.app import ensure_shell
-from playground.export import export_buttons, show, slug  # noqa: F401 - used by the insight pages
+from playground.chart_export import export_buttons, show, slug  # noqa: F401 - used by the insight pages
 from playground.i18n import t
 
 BIND = "query-params"

@@ -16,7 +16,7 @@ from core.registry import compatible, get_arch, get_task, tasks
 from playground import charts
 from playground.app import ensure_shell
 from playground.i18n import t, tn
-from playground.insights import jobs, racing
+from playground.insights import experiment_view, experiments
 from playground.insights.common import BIND, lane_color, page_header
 from playground.results import metric_label
 
@@ -97,19 +97,19 @@ def _settings() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def start_race(s: dict[str, Any]) -> jobs.Job:
-    settings: dict[str, Any] = {"train.epochs": jobs.capped_epochs(s["epochs"])}
+def start_race(s: dict[str, Any]) -> experiments.Job:
+    settings: dict[str, Any] = {"train.epochs": experiments.capped_epochs(s["epochs"])}
     if get_task(s["task"]).primary.target is not None:
         settings["train.stop_at_target"] = True  # a lane ends once it has shown what it can do
-    budget = jobs.capped_seconds(s["budget"])
+    budget = experiments.capped_seconds(s["budget"])
 
     lanes = race_specs(s["task"], s["archs"], settings, budget_seconds=budget, seed=s["seed"])
-    return jobs.start(PAGE, s["task"], s, lanes)
+    return experiments.start(PAGE, s["task"], s, lanes)
 
 
-def draw_race(job: jobs.Job) -> None:
-    racing.curves(job, f"{PAGE}.race")
-    racing.table(job, f"{PAGE}.race")
+def draw_race(job: experiments.Job) -> None:
+    experiment_view.curves(job, f"{PAGE}.race")
+    experiment_view.table(job, f"{PAGE}.race")
     rows = [r for r in job.rows() if job.finished(r["name"]) is not None and math.isfinite(r["metric"])]
     if rows and job.done:
         metric = rows[0]["metric_name"]
@@ -126,7 +126,7 @@ def draw_race(job: jobs.Job) -> None:
         better = t("ins.cmp.higher") if get_task(job.task).primary.higher_is_better else t("ins.cmp.lower")
         st.plotly_chart(fig, key=f"{PAGE}.fig.metric")
         st.caption(t("ins.cmp.metric_caption", metric=label, better=better))
-        csv = racing.results_table(job).to_csv(index=False).encode("utf-8")
+        csv = experiment_view.results_table(job).to_csv(index=False).encode("utf-8")
         st.download_button(
             t("ins.cmp.download_csv"),
             data=csv,
@@ -159,7 +159,9 @@ def compare_page() -> None:
             seed=s["seed"],
         )
     )
-    racing.controls(PAGE, lambda: start_race(s), label_key="ins.cmp.run", disabled=len(s["archs"]) < 1)
-    job = racing.follow(PAGE, draw_race)
+    experiment_view.controls(
+        PAGE, lambda: start_race(s), label_key="ins.cmp.run", disabled=len(s["archs"]) < 1
+    )
+    job = experiment_view.follow(PAGE, draw_race)
     if job is None:
         st.info(t("ins.cmp.press_run"), icon=":material/science:")

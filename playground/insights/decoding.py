@@ -24,10 +24,10 @@ from core.race import race_specs
 from core.tasks.base import DataError, model_device, to_device
 from core.tasks.translation import TranslationData
 from core.text import pad_batch
-from playground import runner
+from playground import training
 from playground.errors import guarded
 from playground.i18n import t
-from playground.insights import jobs, racing, timeline
+from playground.insights import experiment_view, experiments, timeline
 from playground.insights.common import BIND, matrix, page_header, show
 
 PAGE = "decoding"
@@ -51,14 +51,14 @@ class Choice:
 
 def choices() -> dict[str, Choice]:
     out: dict[str, Choice] = {}
-    run = runner.current("translation")
+    run = training.current("translation")
     if run is not None and run.usable and isinstance(run.spec.data, TranslationData):
         out["page"] = Choice("page", run.model, run.spec.data, run.spec.arch, run.snapshots, run.spec)
     loaded = st.session_state.get("translation.loaded")
     if loaded and isinstance(loaded[1].data, TranslationData):
         lo = loaded[1]
         out["file"] = Choice("file", lo.model, lo.data, lo.arch, [])
-    job = jobs.current(PAGE)
+    job = experiments.current(PAGE)
     if job is not None and job.done and job.lanes and isinstance(job.lanes[0].spec.data, TranslationData):
         lane = job.lanes[0]
         fin = job.finished(lane.name)
@@ -139,21 +139,21 @@ def _train_settings() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def start_training(s: dict[str, Any]) -> jobs.Job:
+def start_training(s: dict[str, Any]) -> experiments.Job:
     settings = {
         "task.n_pairs": s["n_pairs"],
-        "train.epochs": jobs.capped_epochs(s["epochs"]),
+        "train.epochs": experiments.capped_epochs(s["epochs"]),
         "train.snapshots": True,
     }
-    budget = jobs.capped_seconds(s["budget"])
+    budget = experiments.capped_seconds(s["budget"])
 
     lanes = race_specs(TASK, [s["arch"]], settings, budget_seconds=budget, seed=s["seed"])
-    return jobs.start(PAGE, TASK, s, lanes)
+    return experiments.start(PAGE, TASK, s, lanes)
 
 
-def _draw_training(job: jobs.Job) -> None:
-    racing.curves(job, f"{PAGE}.train")
-    racing.table(job, f"{PAGE}.train")
+def _draw_training(job: experiments.Job) -> None:
+    experiment_view.curves(job, f"{PAGE}.train")
+    experiment_view.table(job, f"{PAGE}.train")
 
 
 def _download(choice: Choice) -> None:
@@ -281,13 +281,13 @@ def decoding_page() -> None:
     with st.container(border=True):
         st.markdown(f"**{t('ins.dec.train_title')}**")
         st.caption(t("ins.dec.train_caption"))
-        racing.controls(PAGE, lambda: start_training(s), label_key="ins.dec.train")
+        experiment_view.controls(PAGE, lambda: start_training(s), label_key="ins.dec.train")
         models = choices()  # after the controls: a run that just ended in this script run counts
-        job = jobs.current(PAGE)
+        job = experiments.current(PAGE)
         if job is not None and (job.running or not models.get("lab")):
-            racing.follow(PAGE, _draw_training)
+            experiment_view.follow(PAGE, _draw_training)
         elif job is not None:
-            racing.status(job)
+            experiment_view.status(job)
             with st.expander(t("ins.dec.training_curves")):
                 _draw_training(job)
     choice = _pick_model(models)

@@ -28,7 +28,7 @@ from core.embedding_view import (
 )
 from core.text import tokenize
 from core.vectors import Vectors, VectorsError, glove
-from playground import charts, runner
+from playground import charts, training
 from playground.app import page_by_path
 from playground.errors import guarded
 from playground.i18n import t
@@ -193,7 +193,7 @@ def _projection_section(vectors: Vectors | None, words: list[str], word: str) ->
 class ModelTables:
     """The word table of the session's sentiment model at the start and at the end of its training."""
 
-    run: Any  # the runner.Run the tables belong to
+    run: Any  # the training.Run the tables belong to
     before: WordTable
     after: WordTable
     glove_start: np.ndarray | None  # (V,) bool, rows that started from GloVe (None: no GloVe start)
@@ -271,7 +271,7 @@ def _pair_line(m: ModelTables) -> None:
 @st.fragment(run_every=2.0)
 def _wait_for_training() -> None:
     """While the sentiment model trains: a note, and the whole page again once it has finished."""
-    run = runner.current(MODEL_PAGE)
+    run = training.current(MODEL_PAGE)
     if run is None or run.done:
         st.rerun()
     st.info(t("ins.emb.model_training"), icon=":material/hourglass_top:")
@@ -280,7 +280,7 @@ def _wait_for_training() -> None:
 def _model_section(words: list[str], word: str, k: int) -> None:
     st.markdown(f"### 3. {t('ins.emb.s3')}")
     st.markdown(t("ins.emb.s3_explain"))
-    run = runner.current(MODEL_PAGE)
+    run = training.current(MODEL_PAGE)
     if run is not None and not run.done:
         _wait_for_training()
         _train_link()

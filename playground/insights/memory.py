@@ -20,7 +20,7 @@ from core.tasks.long_memory import LongMemoryOptions
 from playground import charts
 from playground.errors import guarded
 from playground.i18n import t
-from playground.insights import jobs, racing, timeline
+from playground.insights import experiment_view, experiments, timeline
 from playground.insights.common import BIND, lane_color, page_header
 
 PAGE = "memory"
@@ -84,7 +84,7 @@ def race_settings(s: dict[str, Any]) -> dict[str, Any]:
         "task.lag": s["lag"],
         "task.n_train": s["n_train"],
         "model.hidden_size": s["hidden_size"],
-        "train.epochs": jobs.capped_epochs(s["epochs"]),
+        "train.epochs": experiments.capped_epochs(s["epochs"]),
         "train.clip": s["clip"],
         "train.snapshots": True,
     }
@@ -98,13 +98,13 @@ def init_gradients(cells: tuple[str, ...], lag: int, hidden_size: int, n_train: 
     return {lane.name: memory_before(lane.model, lane.spec) for lane in lanes}
 
 
-def start_memory(s: dict[str, Any]) -> jobs.Job:
+def start_memory(s: dict[str, Any]) -> experiments.Job:
     settings = race_settings(s)
-    budget = jobs.capped_seconds(s["budget"])
+    budget = experiments.capped_seconds(s["budget"])
     cells = [c for c in CELLS if c in s["cells"]]
 
     lanes = race_specs(TASK, cells, settings, budget_seconds=budget, seed=s["seed"])
-    return jobs.start(PAGE, TASK, s, lanes, measure="memory")
+    return experiments.start(PAGE, TASK, s, lanes, measure="memory")
 
 
 def ratio(grad: list[float]) -> float:
@@ -152,7 +152,7 @@ def grad_figure(names: list[str], extras: dict[str, dict[str, Any]], relative: b
     return fig
 
 
-def lag_figure(job: jobs.Job) -> go.Figure:
+def lag_figure(job: experiments.Job) -> go.Figure:
     opts = job.lanes[0].spec.task_opts if job.lanes else None
     if not isinstance(opts, LongMemoryOptions):  # the page never changes the number of keys
         opts = LongMemoryOptions()
@@ -185,9 +185,9 @@ def lag_figure(job: jobs.Job) -> go.Figure:
     return fig
 
 
-def draw_memory(job: jobs.Job) -> None:
+def draw_memory(job: experiments.Job) -> None:
     st.markdown(f"#### {t('ins.mem.training')}")
-    racing.curves(job, f"{PAGE}.race")
+    experiment_view.curves(job, f"{PAGE}.race")
     extra = {}
     for name in job.names:
         e = job.extras.get(name, {})
@@ -197,7 +197,7 @@ def draw_memory(job: jobs.Job) -> None:
             t("ins.mem.col.before"): f"{b:.1e}" if math.isfinite(b) else "–",
             t("ins.mem.col.after"): f"{a:.1e}" if math.isfinite(a) else "–",
         }
-    racing.table(job, f"{PAGE}.race", extra=extra)
+    experiment_view.table(job, f"{PAGE}.race", extra=extra)
     st.caption(t("ins.mem.ratio_caption"))
 
     st.markdown(f"#### {t('ins.mem.grads')}")
@@ -224,8 +224,8 @@ def memory_page() -> None:
     with st.expander(t("ins.mem.why"), expanded=False, icon=":material/lightbulb:"):
         st.markdown(t("ins.mem.why_body"))
     s = _settings()
-    racing.controls(PAGE, lambda: start_memory(s), label_key="ins.mem.run", disabled=not s["cells"])
-    job = racing.follow(PAGE, draw_memory)
+    experiment_view.controls(PAGE, lambda: start_memory(s), label_key="ins.mem.run", disabled=not s["cells"])
+    job = experiment_view.follow(PAGE, draw_memory)
     if job is None:
         st.info(t("ins.mem.press_run"), icon=":material/science:")
         cells = tuple(c for c in CELLS if c in s["cells"])

@@ -16,7 +16,7 @@ from core.models.positional import POSITIONAL_KINDS, sinusoidal_encoding
 from core.race import pe_specs
 from playground import charts
 from playground.i18n import t
-from playground.insights import jobs, racing
+from playground.insights import experiment_view, experiments
 from playground.insights.common import BIND, dims, lane_color, matrix, page_header, show
 
 PAGE = "positional"
@@ -133,21 +133,21 @@ def _ablation_settings() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def start_ablation(s: dict[str, Any]) -> jobs.Job:
+def start_ablation(s: dict[str, Any]) -> experiments.Job:
     settings = {
         "task.length": s["length"],
         "task.n_train": s["n_train"],
-        "train.epochs": jobs.capped_epochs(s["epochs"]),
+        "train.epochs": experiments.capped_epochs(s["epochs"]),
     }
-    budget = jobs.capped_seconds(s["budget"])
+    budget = experiments.capped_seconds(s["budget"])
 
     lanes = pe_specs(settings, budget_seconds=budget, seed=s["seed"])
-    return jobs.start(PAGE, "word-order", s, lanes)
+    return experiments.start(PAGE, "word-order", s, lanes)
 
 
-def draw_ablation(job: jobs.Job) -> None:
-    racing.curves(job, f"{PAGE}.race")
-    racing.table(job, f"{PAGE}.race")
+def draw_ablation(job: experiments.Job) -> None:
+    experiment_view.curves(job, f"{PAGE}.race")
+    experiment_view.table(job, f"{PAGE}.race")
     rows = {r["name"]: r for r in job.rows()}
     done = [k for k in POSITIONAL_KINDS if k in rows and job.finished(k) is not None]
     if done:
@@ -182,7 +182,7 @@ def positional_page() -> None:
     st.markdown(f"### 4. {t('ins.pos.s4')}")
     st.markdown(t("ins.pos.s4_explain"))
     s = _ablation_settings()
-    racing.controls(PAGE, lambda: start_ablation(s), label_key="ins.pos.run")
-    job = racing.follow(PAGE, draw_ablation)
+    experiment_view.controls(PAGE, lambda: start_ablation(s), label_key="ins.pos.run")
+    job = experiment_view.follow(PAGE, draw_ablation)
     if job is None:
         st.info(t("ins.pos.press_run"), icon=":material/science:")

@@ -20,7 +20,7 @@ from torch import nn
 from core.models.base import evaluating
 from core.tasks.base import model_device, to_device
 from playground import charts
-from playground.export import show
+from playground.chart_export import show
 from playground.i18n import t
 
 MAX_STEPS = 12  # boxes drawn side by side; a longer sequence gets a slider over its steps

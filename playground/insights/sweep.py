@@ -24,15 +24,15 @@ from core.execution import Handle
 from core.execution import Job as ExecJob
 from core.race import summary
 from core.registry import compatible, get_arch, get_task
-from core.runs import RunSpec
+from core.runspec import RunSpec
 from core.sweep import grid_specs, parse_grid
 from core.train import TrainConfig
-from playground import runner
+from playground import training
 from playground.app import page_for_task
 from playground.errors import show_user_error
 from playground.hosted import limits
 from playground.i18n import t, tn
-from playground.insights import jobs, racing
+from playground.insights import experiment_view, experiments
 from playground.insights.common import BIND
 from playground.planning import parameter_count
 from playground.results import metric_label
@@ -85,7 +85,7 @@ class Sweep:
         for tr in self.trials:
             tr.handle.stop()
 
-    # the interface of racing's charts and table (core.race's lanes)
+    # the interface of experiment_view's charts and table (core.race's lanes)
     @property
     def names(self) -> list[str]:
         return [tr.name for tr in self.trials]
@@ -230,11 +230,11 @@ def n_trials(s: dict[str, Any]) -> int:
 
 
 def start(s: dict[str, Any]) -> Sweep:
-    """Plan every point and queue it as its own job. Raises runner.Busy / ConfigError."""
+    """Plan every point and queue it as its own job. Raises training.Busy / ConfigError."""
     items = [f"{k}={','.join(map(str, v))}" for k, v in s["grid"].items()]
     grid = parse_grid(s["task"], s["arch"], items)
-    base = {"train.epochs": jobs.capped_epochs(s["epochs"]), "train.seed": s["seed"]}
-    budget = jobs.capped_seconds(s["budget"])
+    base = {"train.epochs": experiments.capped_epochs(s["epochs"]), "train.seed": s["seed"]}
+    budget = experiments.capped_seconds(s["budget"])
     if budget:
         base["train.max_seconds"] = budget
     planned = grid_specs(s["task"], s["arch"], base, grid)
@@ -249,7 +249,7 @@ def start(s: dict[str, Any]) -> Sweep:
         trials = [Trial(n, p, spec, h) for (n, p, spec), h in zip(planned, handles)]
         return Sweep(task=s["task"], arch=s["arch"], grid=grid, trials=trials, params=dict(s))
 
-    return runner.submit_many(f"{KEY}.record", ex_jobs, make, counts)
+    return training.submit_many(f"{KEY}.record", ex_jobs, make, counts)
 
 
 @st.fragment(run_every=1.0)
@@ -258,7 +258,7 @@ def _live() -> None:
     if sw is None:
         return
     progress(sw)
-    racing.curves(sw, KEY)
+    experiment_view.curves(sw, KEY)
     if sw.done:
         st.rerun()
 
@@ -269,7 +269,7 @@ def progress(sw: Sweep) -> None:
     waiting = [tr for tr in sw.trials if tr.handle.queued]
     text = t("ins.sw.progress", done=c["done"], n=n, running=c["running"], queued=c["queued"])
     if waiting and c["running"] == 0:
-        text += " " + runner.queued_text(runner.Tracked(PAGE, waiting[0].handle))
+        text += " " + training.queued_text(training.Tracked(PAGE, waiting[0].handle))
     st.progress(c["done"] / max(n, 1), text=text)
 
 
@@ -331,8 +331,8 @@ def best_link(sw: Sweep, tr: Trial) -> str | None:
 
 
 def results(sw: Sweep) -> None:
-    racing.curves(sw, KEY)
-    racing.table(sw, KEY)
+    experiment_view.curves(sw, KEY)
+    experiment_view.table(sw, KEY)
     best = sw.best()
     if best is None:
         if sw.done:
@@ -364,7 +364,7 @@ def sweep_mode() -> None:
     too_many = n > MAX_TRIALS
     if too_many:
         st.warning(t("ins.sw.too_many", n=n, max=MAX_TRIALS), icon=":material/warning:")
-    racing.controls(
+    experiment_view.controls(
         PAGE,
         lambda: start(s),
         label_key="ins.sw.run",

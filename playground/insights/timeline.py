@@ -2,7 +2,7 @@
 ``TrainConfig.snapshots`` is on) scrubbed with a slider, to watch an attention alignment form and
 the gates of an LSTM (i, f, o, C) or a GRU (r, z) settle, epoch by epoch, on the task's probe.
 
-The task pages' "Inside the model" tab (playground/inside.py) has its own epoch slider for the
+The task pages' "Inside the model" tab (playground/look_inside.py) has its own epoch slider for the
 attention maps and the gates; this module's views (with a sharpness curve) serve the memory and
 decoding pages.
 """
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.events import Snapshot
-from playground import inside
+from playground import look_inside
 from playground.i18n import t
 from playground.insights.common import dims, matrix, show
 
@@ -60,7 +60,7 @@ def attention_timeline(snaps: Sequence[Snapshot], key: str, name: str = "cross")
     snap = _epoch_slider(snaps, f"{key}.att")
     arr = np.asarray(snap.attention[name], dtype=float)  # (L, h, Tq, Tk)
     z = arr[-1].mean(axis=0)  # last layer, mean over heads
-    rows, cols = inside.axis_tokens(name, snap.tokens or {}, z.shape[0], z.shape[1])
+    rows, cols = look_inside.axis_tokens(name, snap.tokens or {}, z.shape[0], z.shape[1])
     c1, c2 = st.columns([3, 2])
     with c1:
         fig = matrix(

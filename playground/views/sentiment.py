@@ -16,15 +16,15 @@ import streamlit as st
 from core.race import variant_specs
 from core.tasks.base import DataError
 from core.tasks.sentiment import EMBEDDINGS, SentimentData, WordEffects
-from playground import charts, planning, runner
+from playground import charts, planning, training
 from playground.i18n import t
-from playground.insights import jobs, racing
+from playground.insights import experiment_view, experiments
 from playground.settings import Chosen, PageConfig, apply_limits, shown_settings
 from playground.taskpage import ModelView, TaskViews, experiment_running
 from playground.views.common import pinned
 
 if TYPE_CHECKING:
-    from core.runs import RunSpec
+    from core.runspec import RunSpec
 
 CONFIG = PageConfig(
     page="sentiment",
@@ -246,7 +246,7 @@ def _race_key(pc: PageConfig, chosen: Chosen) -> str:
     return json.dumps([parts, chosen.upload_name, len(chosen.upload or b"")])
 
 
-def _start_race(pc: PageConfig, chosen: Chosen) -> jobs.Job:
+def _start_race(pc: PageConfig, chosen: Chosen) -> experiments.Job:
     with st.spinner(t("settings.loading_data")):
         lanes = variant_specs(
             pc.task,
@@ -259,10 +259,10 @@ def _start_race(pc: PageConfig, chosen: Chosen) -> jobs.Job:
     glove = dict(lanes)["glove"].data
     if not isinstance(glove, SentimentData) or glove.found is None:
         raise DataError(t("sentiment.race.no_glove"))
-    return jobs.start(pc.page, pc.task, {"arch": chosen.arch, "key": _race_key(pc, chosen)}, lanes)
+    return experiments.start(pc.page, pc.task, {"arch": chosen.arch, "key": _race_key(pc, chosen)}, lanes)
 
 
-def _lane_words(job: jobs.Job) -> dict[str, dict[str, str]]:
+def _lane_words(job: experiments.Job) -> dict[str, dict[str, str]]:
     """Extra columns: each lane's vocabulary and how many of its words start from GloVe."""
     out = {}
     for name in job.names:
@@ -275,10 +275,10 @@ def _lane_words(job: jobs.Job) -> dict[str, dict[str, str]]:
     return out
 
 
-def _draw_race(job: jobs.Job) -> None:
+def _draw_race(job: experiments.Job) -> None:
     key = f"{job.page}.race"
-    racing.curves(job, key)
-    racing.table(job, key, extra=_lane_words(job))
+    experiment_view.curves(job, key)
+    experiment_view.table(job, key, extra=_lane_words(job))
     rows = {r["name"]: r for r in job.rows()}
     done = [n for n in EMBEDDINGS if n in rows and job.finished(n) is not None]
     if job.done and len(done) == len(EMBEDDINGS) and all(math.isfinite(rows[n]["metric"]) for n in done):
@@ -306,18 +306,18 @@ def experiment(pc: PageConfig, chosen: Chosen, spec: RunSpec | None) -> None:
     st.divider()
     st.markdown(f"### {t('sentiment.race.title')}")
     st.markdown(t("sentiment.race.intro"))
-    run = runner.current(pc.page)
-    training = run is not None and run.running
-    racing.controls(
+    run = training.current(pc.page)
+    page_busy = run is not None and run.running
+    experiment_view.controls(
         pc.page,
         lambda: _start_race(pc, chosen),
         label_key="sentiment.race.run",
-        disabled=training or spec is None,
+        disabled=page_busy or spec is None,
         key=f"{pc.page}.race",
     )
-    if training and not experiment_running(pc.page):
+    if page_busy and not experiment_running(pc.page):
         st.caption(t("sentiment.race.wait_for_run"))
-    job = racing.follow(pc.page, _draw_race)
+    job = experiment_view.follow(pc.page, _draw_race)
     if job is not None and job.done and job.params.get("key") != _race_key(pc, chosen):
         st.info(t("sentiment.race.stale"), icon=":material/tune:")
 

@@ -9,7 +9,7 @@ import torch
 
 from core.models.base import EOS, SOS, SPECIALS
 from core.tasks.translation import TranslationData
-from playground import charts, inside
+from playground import charts, look_inside
 from playground.i18n import t
 from playground.settings import Chosen, PageConfig
 from playground.taskpage import ModelView, TaskViews
@@ -110,11 +110,11 @@ def _full_attention(view: ModelView, data: TranslationData, result: dict) -> tup
         "tgt_in": torch.tensor([[SOS, *tgt]], dtype=torch.long),
         "tgt_out": torch.tensor([[*tgt, EOS]], dtype=torch.long),
     }
-    out = inside.run_recorded(view.model, batch)
+    out = look_inside.run_recorded(view.model, batch)
     if not out.attention:
         return None
     tokens = {"src": list(result["src_tokens"]), "tgt": [*result["tokens"], SPECIALS[EOS]]}
-    return inside.first_example(out.attention), tokens
+    return look_inside.first_example(out.attention), tokens
 
 
 def try_it(view: ModelView) -> None:
@@ -183,7 +183,7 @@ def try_it(view: ModelView) -> None:
     if full is not None and any(k in full[0] for k in ("enc_self", "dec_self")):
         st.markdown(f"#### {t('translation.all_maps')}")
         st.caption(t("translation.all_maps_caption"))
-        inside.attention_explorer(full[0], full[1], f"{view.page}._try")
+        look_inside.attention_explorer(full[0], full[1], f"{view.page}._try")
     if data.corpus == "toy-en-ko":
         with st.expander(t("translation.lexicon")):
             from core.tasks.grammar import lexicon_table

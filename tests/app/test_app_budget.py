@@ -11,7 +11,7 @@ import pytest
 from apptest import no_problems, page_test
 
 from core.config import ConfigError
-from core.runs import plan
+from core.runspec import plan
 from playground import planning
 
 BIGGEST = {
@@ -113,7 +113,7 @@ def test_hosted_memory_cap_refuses_a_small_model_with_a_huge_batch(monkeypatch):
 
 
 def test_hosted_budget_is_checked_for_every_submitted_job(monkeypatch):
-    """Pages that submit jobs of their own (races, sweeps) go through runner.submit: the same cap."""
+    """Pages that submit jobs of their own (races, sweeps) go through training.submit: the same cap."""
     spec = plan("word-order", "gru", {"task.n_train": 256, "train.batch_size": 4096})
     planning.check_budget([("A", spec)])  # not hosted: no cap
     monkeypatch.setenv("SEQUENCE_LAB_HOSTED", "1")

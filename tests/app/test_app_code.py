@@ -9,7 +9,7 @@ def test_code_view_shows_and_caches_the_file():
     def app() -> None:
         import streamlit as st
 
-        from core.runs import plan
+        from core.runspec import plan
         from playground.code_view import CACHE_KEY, code_for, show_code
 
         spec = plan("word-order", "rnn", {"task.n_train": 200})

@@ -9,9 +9,9 @@ from apptest import no_problems, page_test
 from streamlit.testing.v1 import AppTest
 
 from core.execution import Job
-from core.runs import plan
+from core.runspec import plan
 from core.workers import LocalExecutor
-from playground import runner
+from playground import training
 
 
 def upload(at: AppTest, key: str, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
@@ -118,10 +118,10 @@ def test_stop_keeps_the_model_trained_so_far(monkeypatch):
         assert at.button(key="long_memory._train").disabled
         assert not at.button(key="long_memory._stop").disabled
         at.button(key="long_memory._stop").click().run()
-        assert runner.wait(run, timeout=60)
+        assert training.wait(run, timeout=60)
     finally:
         run.stop()
-        runner.wait(run, timeout=60)
+        training.wait(run, timeout=60)
     at.run()
     assert not at.exception and not at.error
     assert run.finished.reason == "stopped" and run.model is not None
@@ -146,7 +146,7 @@ def test_hosted_mode_caps_and_a_full_waiting_line(monkeypatch):
     ex = LocalExecutor(slots=1, max_queue=0)
     blocker = ex.submit(Job.single(plan("long-memory", "rnn", {"epochs": 500, "hidden_size": 8})))
     try:
-        monkeypatch.setattr(runner, "executor", lambda: ex)
+        monkeypatch.setattr(training, "executor", lambda: ex)
         deadline = time.monotonic() + 30
         while blocker.queued and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -205,15 +205,23 @@ def test_insight_pages_are_in_the_navigation():
 
 
 def test_hosted_caps_apply_to_experiments(monkeypatch):
-    from playground.insights import jobs
+    from playground.insights import experiments
 
     monkeypatch.setenv("SEQUENCE_LAB_HOSTED", "1")
     monkeypatch.setenv("SEQUENCE_LAB_MAX_SECONDS", "30")
     monkeypatch.setenv("SEQUENCE_LAB_MAX_EPOCHS", "3")
-    assert jobs.capped_seconds(120) == 30 and jobs.capped_seconds(0) == 30 and jobs.capped_seconds(10) == 10
-    assert jobs.capped_epochs(10) == 3 and jobs.capped_epochs(2) == 2
+    assert (
+        experiments.capped_seconds(120) == 30
+        and experiments.capped_seconds(0) == 30
+        and experiments.capped_seconds(10) == 10
+    )
+    assert experiments.capped_epochs(10) == 3 and experiments.capped_epochs(2) == 2
     monkeypatch.delenv("SEQUENCE_LAB_HOSTED")
-    assert jobs.capped_seconds(120) == 120 and jobs.capped_seconds(0) == 0 and jobs.capped_epochs(10) == 10
+    assert (
+        experiments.capped_seconds(120) == 120
+        and experiments.capped_seconds(0) == 0
+        and experiments.capped_epochs(10) == 10
+    )
 
 
 def test_compare_page_sweeps_two_settings_and_links_the_best_trial():

@@ -117,7 +117,7 @@ def test_reset_to_defaults():
 
 
 def test_train_something_now_opens_a_page_and_starts_training(monkeypatch):
-    from playground import runner
+    from playground import training
 
     monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "local")  # a real worker process
     tiny = {"translation.task.n_pairs": "200", "translation.model.hidden_size": "16"}
@@ -130,7 +130,7 @@ def test_train_something_now_opens_a_page_and_starts_training(monkeypatch):
         assert not at.button(key="translation._stop").disabled
     finally:
         run.stop()
-        runner.wait(run, timeout=60)
+        training.wait(run, timeout=60)
     assert run.done
 
 

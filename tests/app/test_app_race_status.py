@@ -29,7 +29,7 @@ def _status_app(reasons: dict[str, str]) -> AppTest:
 
         import streamlit as st
 
-        from playground.insights import racing
+        from playground.insights import experiment_view
 
         st.session_state.setdefault("lang", "en")
         spec = SimpleNamespace(train_cfg=SimpleNamespace(max_seconds=20.0))
@@ -37,7 +37,7 @@ def _status_app(reasons: dict[str, str]) -> AppTest:
             names=list(reasons), error=None, handle=SimpleNamespace(stop_requested=False),
             finished=lambda n: SimpleNamespace(reason=reasons[n]), spec=lambda n: spec,
         )  # fmt: skip
-        racing.status(job)
+        experiment_view.status(job)
 
     return AppTest.from_function(app, kwargs={"reasons": reasons}).run()
 
@@ -88,7 +88,7 @@ def test_stop_says_stopping_at_once():
         import streamlit as st
 
         from playground import taskpage
-        from playground.insights import racing
+        from playground.insights import experiment_view
 
         st.session_state.setdefault("lang", "en")
         run = SimpleNamespace(
@@ -100,12 +100,16 @@ def test_stop_says_stopping_at_once():
         except AttributeError:
             pass  # the charts below the progress bar need a real run
         job = SimpleNamespace(names=["lstm"], handle=SimpleNamespace(stop_requested=True))
-        real = racing.jobs.progress
-        racing.jobs.progress = lambda job: (0.3, "lstm", {"epoch": 1, "loss": 0.5, "elapsed": 2.0})
+        real = experiment_view.experiments.progress
+        experiment_view.experiments.progress = lambda job: (
+            0.3,
+            "lstm",
+            {"epoch": 1, "loss": 0.5, "elapsed": 2.0},
+        )
         try:
-            racing.progress_bar(job)
+            experiment_view.progress_bar(job)
         finally:
-            racing.jobs.progress = real
+            experiment_view.experiments.progress = real
 
     at = AppTest.from_function(app).run()
     texts = [p.proto.text for p in at.get("progress")]

@@ -1,6 +1,6 @@
 """AppTest: training with tiny settings on the stock, translation and sentiment pages.
 
-``SEQUENCE_LAB_EXECUTOR=inline`` makes the runner train inside the script run (the real app uses a
+``SEQUENCE_LAB_EXECUTOR=inline`` makes training run inside the script run (the real app uses a
 thread), so the results are on the page right after the Train click.
 """
 
@@ -65,7 +65,7 @@ def test_stock_training_shows_loss_chart_metrics_and_survives_setting_changes():
 def _tiny_stock_bundle() -> bytes:
     """A checkpoint written the way the CLI writes one (core only, no app involved)."""
     from core.checkpoint import bundle, config_json
-    from core.runs import plan
+    from core.runspec import plan
     from core.train import train
 
     settings = {k.split(".", 1)[1]: v for k, v in TINY_STOCK.items()}

@@ -10,7 +10,7 @@ import pytest
 
 from core.config import describe
 from core.registry import archs, compatible, tasks
-from core.runs import plan
+from core.runspec import plan
 from core.train import TrainConfig
 from playground import i18n
 from playground.hosted import limits

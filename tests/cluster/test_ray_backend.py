@@ -21,7 +21,7 @@ from rayhead import Head  # noqa: E402
 from core.events import Step  # noqa: E402
 from core.execution import Job  # noqa: E402
 from core.ray_backend import RayExecutor  # noqa: E402
-from core.runs import plan  # noqa: E402
+from core.runspec import plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from conftest import (
 )
 
 from playground.i18n import t
-from playground.runner import GRACE_S
+from playground.training import GRACE_S
 
 pytestmark = pytest.mark.e2e
 

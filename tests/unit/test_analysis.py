@@ -14,7 +14,7 @@ from core.models.base import UNK
 from core.models.positional import PositionalEncoding, sinusoidal_encoding
 from core.models.rnn import RecurrentConfig, RecurrentModel
 from core.registry import build, make_config
-from core.runs import plan
+from core.runspec import plan
 from core.text import Vocab, tokenize
 
 B, T, V, E, H = 5, 9, 12, 6, 7

@@ -38,7 +38,7 @@ from core.budget import (
 )
 from core.models.base import count_params
 from core.registry import build, compatible, tasks
-from core.runs import plan
+from core.runspec import plan
 
 SMALL = RunShape(
     task="word-order",

@@ -12,7 +12,7 @@ from core.checkpoint import bundle, config_json, load_bundle
 from core.config import ConfigError
 from core.models.base import SPECIALS
 from core.registry import build, make_config
-from core.runs import plan
+from core.runspec import plan
 from core.tasks.base import DataError
 from core.tasks.char_text import CharTextOptions, CharTextTask, ngram_bpc, windows
 from core.train import train

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from core.checkpoint import FORMAT, CheckpointError, bundle, config_json, load_bundle, load_dir, save_dir
-from core.runs import plan
+from core.runspec import plan
 
 
 class _WritesFile:

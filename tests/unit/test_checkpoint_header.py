@@ -31,7 +31,7 @@ from core.checkpoint import (
     read_header,
     save_dir,
 )
-from core.runs import plan
+from core.runspec import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 

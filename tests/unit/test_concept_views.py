@@ -192,7 +192,7 @@ def test_each_epochs_snapshot_keeps_both_directions(bidirectional):
     """The epoch slider of the Inside tab can show the backward direction as it was at an epoch:
     the snapshot holds its states and gates, equal to the model's own record at that moment."""
     from core.train import snapshot
-    from playground.inside import recorded_signals, snapshot_signals
+    from playground.look_inside import recorded_signals, snapshot_signals
 
     torch.manual_seed(1)
     model = RecurrentModel(

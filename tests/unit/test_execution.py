@@ -15,7 +15,7 @@ import torch
 from core.config import ConfigError
 from core.events import Finished, Measured, Started, Step
 from core.execution import Handle, InlineExecutor, Job, backend_from_env, work
-from core.runs import plan
+from core.runspec import plan
 from core.workers import WORKER_NICE, LocalExecutor
 
 TINY = {"epochs": 2, "n_train": 256, "hidden_size": 8}

@@ -17,7 +17,7 @@ from core.__main__ import main
 from core.config import parse_assignments
 from core.events import Finished, Step
 from core.export_code import export_code
-from core.runs import plan
+from core.runspec import plan
 from core.train import train
 
 # each task's default architecture (the one its page opens with), with settings small enough

@@ -21,7 +21,7 @@ from core.history import (
     thin,
     valid_token,
 )
-from core.runs import plan
+from core.runspec import plan
 from core.train import train
 
 

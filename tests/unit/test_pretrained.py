@@ -15,7 +15,7 @@ from core.events import Finished
 from core.models.base import PAD, SPECIALS
 from core.models.words import NGRAM_SCALE, BagOfNgrams, load_vectors, word_table
 from core.registry import build, make_config
-from core.runs import plan
+from core.runspec import plan
 from core.tasks import sentiment
 from core.tasks.sentiment import SentimentOptions, SentimentTask, encode_grams, ngrams
 from core.text import Vocab, tokenize

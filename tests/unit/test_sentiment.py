@@ -313,7 +313,7 @@ def test_explain_finds_the_decisive_word_and_the_signs(rt):
 def test_explain_on_a_trained_gru_points_at_the_word_that_decides():
     """A GRU trained on reviews whose label is decided by one word among fillers: "great" (pos),
     "awful" (neg) or none of them (meh)."""
-    from core.runs import plan
+    from core.runspec import plan
     from core.train import train
 
     rng = np.random.default_rng(0)

@@ -195,14 +195,14 @@ def test_core_messages_in_korean(korean):
     assert user_message(e.value).startswith("티커 'NOPE'은(는) 오프라인 데이터에 없습니다")
     with pytest.raises(DataError) as e:
         read_csv(b"")
-    assert user_message(e.value) == i18n.KO["data.csv.empty_text"]
+    assert user_message(e.value) == i18n.STRINGS["ko"]["data.csv.empty_text"]
     with pytest.raises(DataError) as e:
         read_csv(b"\x00\x01 binary")
     assert user_message(e.value) == "CSV 텍스트 파일이 아닙니다 (바이너리 데이터가 들어 있습니다)."
 
 
 def test_translation_predict_reports_dropped_symbols():
-    from core.runs import plan
+    from core.runspec import plan
 
     spec = plan("translation", "seq2seq", {"n_pairs": 200, "hidden_size": 8, "embed_dim": 8})
     out = spec.data.predict(spec.build(), ["the cat 😀 sees the dog 😀 !"])[0]

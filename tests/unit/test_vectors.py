@@ -22,7 +22,7 @@ from core.embedding_view import (
 )
 from core.execution import InlineExecutor, Job
 from core.models.base import SPECIALS
-from core.runs import plan
+from core.runspec import plan
 from core.vectors import VectorsError, glove, nearest_rows, pca_2d
 
 

@@ -6,7 +6,7 @@ attribute chains the view modules read from their task data (``data.x``, ``view.
 ``choice.data.x.y``) are collected from their source with ``ast``, and each one is looked up on
 the data of the task the function reads: the class its ``data`` parameter is annotated with, the
 class it asks :func:`playground.views.common.task_data` for, or else the module's own task
-(``CONFIG.task`` or ``TASK``). Each task's data is prepared with tiny settings (core.runs.plan)
+(``CONFIG.task`` or ``TASK``). Each task's data is prepared with tiny settings (core.runspec.plan)
 and restored the way a loaded model's is (a saved bundle read back by core.checkpoint), since the
 views draw both.
 """
@@ -29,7 +29,7 @@ import pytest
 
 from core.checkpoint import bundle, config_json, load_bundle
 from core.registry import tasks
-from core.runs import plan
+from core.runspec import plan
 from core.tasks.base import TaskData
 
 ROOT = Path(__file__).resolve().parents[2]

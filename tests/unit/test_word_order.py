@@ -10,7 +10,7 @@ import torch
 from core.config import describe
 from core.models.base import SPECIALS, ModelOutput
 from core.registry import build, compatible, get_task, make_config
-from core.runs import plan
+from core.runspec import plan
 from core.tasks.base import DataError
 from core.tasks.word_order import CLASSES, WordOrderData, WordOrderOptions, WordOrderTask
 

@@ -1,11 +1,11 @@
 """Experiments of the insight pages: several models (a race's lanes) trained one after the other
-in one job of the executor, like a task page's single run (:mod:`playground.runner`).
+in one job of the executor, like a task page's single run (:mod:`playground.training`).
 
 A :class:`Job` lives in ``st.session_state`` (one per page and session, never in a shared cache)
 and is a view over the executor's handle: the lanes' (name, event) pairs, the measurements taken
 before and after each lane's training (in the worker, by a measurement named in
 :mod:`core.measures`), and each lane's trained model once its weights are back. It goes through
-the runner's :func:`~playground.runner.submit`, so it shares the queue, the hosted caps and the
+the task pages' :func:`~playground.training.submit`, so it shares the queue, the hosted caps and the
 "session gone" check.
 """
 
@@ -21,14 +21,14 @@ from core.events import Epoch, Finished, Measured, Snapshot, Started, Step
 from core.execution import Handle
 from core.execution import Job as ExecJob
 from core.race import Lane, summary
-from core.runs import RunSpec
-from playground import runner
+from core.runspec import RunSpec
+from playground import training
 from playground.hosted import limits
 from playground.planning import parameter_count
 
 
 @dataclass(eq=False)
-class Job(runner.Tracked):
+class Job(training.Tracked):
     """One experiment of one page in one session."""
 
     task: str = ""  # the task name (for the summary's metric)
@@ -124,7 +124,7 @@ def capped_epochs(epochs: int) -> int:
 def start(
     page: str, task: str, params: dict[str, Any], lanes: list[tuple[str, RunSpec]], measure: str | None = None
 ) -> Job:
-    """Queue an experiment for ``page`` (replacing its previous one). Raises runner.Busy.
+    """Queue an experiment for ``page`` (replacing its previous one). Raises training.Busy.
 
     ``lanes`` are the planned runs, (name, spec), trained one after the other in one job;
     ``measure`` names a measurement of :mod:`core.measures` taken on each model before and after
@@ -136,7 +136,7 @@ def start(
         return Job(page=page, handle=handle, task=task, params=dict(params))
 
     counts = {name: parameter_count(spec) for name, spec in lanes}
-    return runner.submit(f"{page}.job", job, make, counts)  # type: ignore[return-value]
+    return training.submit(f"{page}.job", job, make, counts)  # type: ignore[return-value]
 
 
 def current(page: str) -> Job | None:

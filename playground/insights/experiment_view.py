@@ -1,4 +1,4 @@
-"""Drawing an experiment (:class:`~playground.insights.jobs.Job`): Run / Stop, the live progress,
+"""Drawing an experiment (:class:`~playground.insights.experiments.Job`): Run / Stop, the live progress,
 every lane's loss curve on one chart, the validation metric per epoch and the results table."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.registry import get_task
-from playground import charts, runner
+from playground import charts, training
 from playground.errors import USER_ERRORS, show_unexpected, show_user_error
 from playground.i18n import t
-from playground.insights import jobs
+from playground.insights import experiments
 from playground.insights.common import lane_color
 from playground.results import fmt_metric, metric_label
 
-Draw = Callable[[jobs.Job], None]
+Draw = Callable[[experiments.Job], None]
 
 
 def _stop_slot(slot: str) -> None:
@@ -40,7 +40,7 @@ def controls(
     """The Run and Stop buttons; ``start`` queues the page's job (called when Run is clicked).
     ``key`` prefixes the buttons' keys (the page by default) and ``slot`` names where the page
     keeps its record in ``st.session_state`` (``"<page>.job"`` by default)."""
-    runner.warm()
+    training.warm()
     key = key or page
     slot = slot or f"{page}.job"
     job = st.session_state.get(slot)
@@ -69,7 +69,7 @@ def controls(
             started = start()
             if started.running:
                 st.rerun()  # draw the page in its running state (Stop enabled, live charts)
-        except runner.Busy:
+        except training.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")
         except USER_ERRORS as e:
             show_user_error(e)
@@ -78,7 +78,7 @@ def controls(
 @st.fragment(run_every=1.0)
 def _live(page: str, draw: Draw) -> None:
     """Redrawn every second while the job runs; a full rerun when it ends draws the results."""
-    job = jobs.current(page)
+    job = experiments.current(page)
     if job is None:
         return
     progress_bar(job)
@@ -87,13 +87,13 @@ def _live(page: str, draw: Draw) -> None:
         st.rerun()
 
 
-def follow(page: str, draw: Draw) -> jobs.Job | None:
+def follow(page: str, draw: Draw) -> experiments.Job | None:
     """Draw the page's job: live while it runs, then its results and how it ended."""
-    job = jobs.current(page)
+    job = experiments.current(page)
     if job is None:
         return None
     if job.queued:
-        runner.waiting(f"{page}.job")
+        training.waiting(f"{page}.job")
     elif job.running:
         _live(page, draw)
     else:
@@ -102,8 +102,8 @@ def follow(page: str, draw: Draw) -> jobs.Job | None:
     return job
 
 
-def progress_bar(job: jobs.Job) -> None:
-    frac, now, last = jobs.progress(job)
+def progress_bar(job: experiments.Job) -> None:
+    frac, now, last = experiments.progress(job)
     if job.handle.stop_requested:  # from the click until the results show
         text = t("run.stopping")
     elif now and last:
@@ -114,7 +114,7 @@ def progress_bar(job: jobs.Job) -> None:
             n=len(job.names),
             epoch=last["epoch"],
             loss=f"{last['loss']:.4f}",
-            elapsed=runner.fmt_duration(last["elapsed"]),
+            elapsed=training.fmt_duration(last["elapsed"]),
         )
     elif now:
         text = t("ins.common.lane_starting", lane=now)
@@ -123,7 +123,7 @@ def progress_bar(job: jobs.Job) -> None:
     st.progress(frac, text=text)
 
 
-def status(job: jobs.Job) -> None:
+def status(job: experiments.Job) -> None:
     if job.error:
         if job.unexpected:
             show_unexpected(job.error, job.detail)
@@ -151,7 +151,7 @@ def status(job: jobs.Job) -> None:
         st.warning(t("ins.common.diverged", lanes=", ".join(diverged)), icon=":material/warning:")
 
 
-def loss_overlay(job: jobs.Job, key: str, x_axis: str = "step", log_y: bool = False) -> go.Figure:
+def loss_overlay(job: experiments.Job, key: str, x_axis: str = "step", log_y: bool = False) -> go.Figure:
     """Every lane's training loss (moving average over the steps) on one chart."""
     fig = go.Figure()
     for i, name in enumerate(job.names):
@@ -182,7 +182,7 @@ def loss_overlay(job: jobs.Job, key: str, x_axis: str = "step", log_y: bool = Fa
     return fig
 
 
-def val_overlay(job: jobs.Job) -> go.Figure:
+def val_overlay(job: experiments.Job) -> go.Figure:
     """Every lane's validation metric after each epoch."""
     primary = get_task(job.task).primary.name
     fig = go.Figure()
@@ -209,7 +209,7 @@ def val_overlay(job: jobs.Job) -> go.Figure:
     return fig
 
 
-def curves(job: jobs.Job, key: str) -> None:
+def curves(job: experiments.Job, key: str) -> None:
     """The loss chart (by step or by seconds) next to the validation metric chart."""
     if not any(job.steps(name) for name in job.names):
         return  # nothing to draw before the first optimiser step
@@ -227,7 +227,7 @@ def curves(job: jobs.Job, key: str) -> None:
     b.plotly_chart(val_overlay(job), key=f"{key}.valfig")
 
 
-def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+def results_table(job: experiments.Job, *, extra: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """The results (one row per lane) with the column names in the page's language."""
     rows = job.rows()
     if not rows:
@@ -241,7 +241,7 @@ def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = No
             t("ins.col.params"): f"{r['params']:,}",
             t("ins.col.seconds"): f"{r['seconds']:.1f}",
             t("ins.col.steps"): f"{r['steps']:,}",
-            t("ins.col.tokens_s"): runner.fmt_rate(r["tokens_per_s"]),
+            t("ins.col.tokens_s"): training.fmt_rate(r["tokens_per_s"]),
             t("ins.col.final_loss"): f"{r['final_loss']:.4f}" if math.isfinite(r["final_loss"]) else "–",
             t("ins.col.reason"): t(f"ins.reason.{r['reason']}", default=r["reason"] or "…"),
         }
@@ -250,7 +250,7 @@ def results_table(job: jobs.Job, *, extra: dict[str, dict[str, Any]] | None = No
     return pd.DataFrame(data)
 
 
-def table(job: jobs.Job, key: str, *, extra: dict[str, dict[str, Any]] | None = None) -> None:
+def table(job: experiments.Job, key: str, *, extra: dict[str, dict[str, Any]] | None = None) -> None:
     df = results_table(job, extra=extra)
     if not df.empty:
         st.dataframe(df, hide_index=True, width="stretch", key=f"{key}.table")

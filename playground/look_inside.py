@@ -14,7 +14,7 @@ from torch import nn
 from core.models.base import SOS, SPECIALS, evaluating
 from core.tasks.base import TaskData, model_device, to_device
 from playground import charts
-from playground.export import show
+from playground.chart_export import show
 from playground.i18n import t
 from playground.insights import recurrence
 

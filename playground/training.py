@@ -6,7 +6,7 @@ or inline in the script run (``SEQUENCE_LAB_EXECUTOR=inline``, the AppTest suite
 knows which: it submits a :class:`~core.execution.Job`, draws the handle's events every second
 and shows the models that come back.
 
-A task page's :class:`Run` and an insight page's Job (:mod:`playground.insights.jobs`) are two
+A task page's :class:`Run` and an insight page's Job (:mod:`playground.insights.experiments`) are two
 views over the same handle and go through the same :func:`submit`: one run per page per session,
 the hosted parameter cap checked before anything is queued, the session's presence checked so that
 a closed tab cancels its runs. They live in ``st.session_state`` (never in a shared cache). In
@@ -27,7 +27,7 @@ from torch import nn
 from core.checkpoint import CheckpointError, bundle, config_json
 from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.execution import Executor, Handle, Job, QueueFull, executor_from_env
-from core.runs import RunSpec, run_metrics
+from core.runspec import RunSpec, run_metrics
 from playground.hosted import limits
 
 GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
