@@ -330,7 +330,9 @@ def read_attention(job: Any) -> Outcome:
 def read_transformer(job: Any) -> Outcome:
     rates = {name: steady_rate(job.steps(name)) for name in job.names}
     ratio = rates.get("transformer", NAN) / rates.get("seq2seq-attn", NAN)
-    answer = bucket(ratio, (0.9, 1.1), ("seq2seq", "same", "transformer"))
+    # within 20 % counts as the same: measured three times on 2 cores, the ratio moved by ±0.02
+    # around 0.9, so a tighter band would judge the learner by the machine's noise
+    answer = bucket(ratio, (0.8, 1.25), ("seq2seq", "same", "transformer"))
     rows = lane_rows(job, "exact_match", rate=True)
     return Outcome(answer, {"ratio": f"{ratio:.2f}"}, rows, rate_bars(rates))
 
