@@ -117,7 +117,9 @@ def test_the_try_it_hint_depends_on_the_models_positions():
 def test_word_order_answers_are_in_korean():
     at = _word_order("none", lang="ko")
     answers = {
-        m.value for m in at.metric if m.label in (i18n.STRINGS["ko"]["memory.model_answer"], i18n.STRINGS["ko"]["order.swapped"])
+        m.value
+        for m in at.metric
+        if m.label in (i18n.STRINGS["ko"]["memory.model_answer"], i18n.STRINGS["ko"]["order.swapped"])
     }
     assert answers and answers <= {"A가 먼저", "B가 먼저"}
     assert any("A가 먼저" in str(df.value) or "B가 먼저" in str(df.value) for df in at.dataframe)
