@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from playground import heap
+from playground import sessions
 from playground.i18n import LANGS, picker_label, t
 
 _local = threading.local()
@@ -165,7 +165,7 @@ def _warm_up() -> None:
 def run() -> None:
     """Build the navigation over the pages and run the selected one."""
     st.set_page_config(page_title="Sequence Lab", page_icon=":material/neurology:", layout="wide")
-    heap.start_trimmer()  # once per server: memory freed by closed sessions goes back to the machine
+    sessions.start_janitor()  # once per server; notes this session, closes the long-gone ones
     language_switch()
     nav = st.navigation(pages(), expanded=True)  # every page listed: no "View more" fold
     if nav.url_path != HOME.url_path:

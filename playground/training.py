@@ -29,8 +29,8 @@ from core.events import Epoch, Finished, Snapshot, Started, Step
 from core.execution import Executor, Handle, Job, QueueFull, executor_from_env
 from core.runspec import RunSpec, run_metrics
 from playground.hosted import limits
+from playground.sessions import GRACE_S
 
-GRACE_S = 30.0  # a session that has been gone this long cancels its trainings
 QUEUED_REFRESH_S = 2.0  # how often a page waiting in line redraws its place
 
 __all__ = ["Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]

@@ -52,12 +52,3 @@ def test_trim_gives_the_freed_heap_back():
     assert r["freed"] > r["used"] - 20  # free() alone kept (almost) all of the 80 MB resident
     assert r["released"]
     assert r["trimmed"] < r["freed"] - 60  # the trim gave at least 60 of the 80 MB back
-
-
-def test_the_trimmer_starts_once():
-    if not heap.available():
-        assert heap.start_trimmer() is False
-        return
-    assert heap.start_trimmer(interval_s=3600) and heap.start_trimmer(interval_s=3600)
-    threads = [t for t in __import__("threading").enumerate() if t.name == "sequence-lab-heap-trim"]
-    assert len(threads) == 1 and threads[0].daemon
