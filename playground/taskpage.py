@@ -115,6 +115,16 @@ def _live(page: str) -> None:
         st.rerun()
 
 
+def _loss_labels() -> dict[str, str]:
+    return {
+        "train": t("chart.train_loss"),
+        "smooth": t("chart.train_loss_smooth"),
+        "val": t("chart.val_loss"),
+        "x": t("chart.step"),
+        "y": t("chart.loss"),
+    }
+
+
 def _chart_to_come(page: str) -> None:
     """Before the page's first run: the empty loss chart that Train fills. It also has the browser
     load its chart library while the learner reads the page, instead of after Train (about 1.4 s
@@ -122,13 +132,7 @@ def _chart_to_come(page: str) -> None:
     fig = charts.loss_figure(
         [],
         [],
-        labels={
-            "train": t("chart.train_loss"),
-            "smooth": t("chart.train_loss_smooth"),
-            "val": t("chart.val_loss"),
-            "x": t("chart.step"),
-            "y": t("chart.loss"),
-        },
+        labels=_loss_labels(),
     )
     fig.update_layout(height=220)
     st.plotly_chart(fig, key=f"{page}._lossfig_empty")
@@ -175,13 +179,7 @@ def draw_progress(run: training.Run, page: str) -> None:
         fig = charts.loss_figure(
             steps,
             val,
-            labels={
-                "train": t("chart.train_loss"),
-                "smooth": t("chart.train_loss_smooth"),
-                "val": t("chart.val_loss"),
-                "x": t("chart.step"),
-                "y": t("chart.loss"),
-            },
+            labels=_loss_labels(),
             log_y=st.session_state.get(f"{page}._logy", False),
             total_steps=started.total_steps if started else None,
             ghosts=[(history.label(g), g.loss, h) for g, h in zip(earlier, hovers, strict=True)],
