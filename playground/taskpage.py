@@ -135,6 +135,8 @@ def _chart_to_come(page: str) -> None:
         labels=_loss_labels(),
     )
     fig.update_layout(height=220)
+    fig.update_xaxes(showticklabels=False)  # no made-up scale before there is a step
+    fig.update_yaxes(showticklabels=False)
     st.plotly_chart(fig, key=f"{page}._lossfig_empty")
     st.caption(t("run.chart_waiting"))
 
