@@ -256,7 +256,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(finished.message, file=sys.stderr)
     value = metrics["primary"]["value"]
     shown = f"{value:.4f}" if isinstance(value, float) else str(value)
-    print(f"{spec.task.name}/{spec.arch}: test {primary.name} {shown} in {finished.elapsed_s:.1f} s -> {out}")
+    on = f" on {handle.where}" if handle.where else ""
+    print(f"{spec.task.name}/{spec.arch}: test {primary.name} {shown} in {finished.elapsed_s:.1f} s{on} -> {out}")
     return 0
 
 

@@ -190,6 +190,7 @@ class Handle:
     submitted_at: float = field(default_factory=time.time)
     started_at: float | None = None
     ended_at: float | None = None
+    where: str = ""  # the machine (and Ray node) it trains on; empty where it is this machine
     _models: dict[str, nn.Module] = field(default_factory=dict)
     _done: threading.Event = field(default_factory=threading.Event)
 
@@ -304,7 +305,8 @@ class Handle:
         )
         self.events.append((lane, fin))
 
-    def _start(self) -> None:
+    def _start(self, where: str = "") -> None:
+        self.where = where
         self.status = "running"
         self.started_at = time.time()
 

@@ -17,6 +17,7 @@ Ray is an optional dependency (``requirements-ray.txt``); the project runs witho
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -107,7 +108,8 @@ def _run_job(job: Job, job_id: int, board: Any, threads: int):  # a Ray streamin
             state["asked"] = board.is_set.remote(job_id)
         return state["stop"]
 
-    yield ("running", "", None)
+    node = ray.get_runtime_context().get_node_id()
+    yield ("running", f"{socket.gethostname()}, Ray node {node[:8]}", None)
     try:
         yield from work(job, stopped)
     except Exception as e:  # noqa: BLE001 - every failure goes back to the page as a message
@@ -262,7 +264,7 @@ class RayExecutor(Executor):
             for msg_ref in ref:
                 kind, name, payload = ray.get(msg_ref)
                 if kind == "running":
-                    handle._start()
+                    handle._start(where=name)
                 elif kind == "error":
                     error = RunError(*payload)
                 else:

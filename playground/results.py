@@ -318,6 +318,8 @@ def show_verdict(run: Any) -> None:
     )
     parts = [t(f"run.reason.{fin.reason}", default=fin.message), _reason_detail(fin, cfg)]
     parts += [finding_text(f, cfg.lr) for f in v.findings]
+    if run.where:
+        parts.append(t("run.where", where=run.where))
     text = " ".join(p for p in parts if p)
     if v.level == "success":
         st.success(text, icon=":material/check_circle:")

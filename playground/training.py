@@ -105,6 +105,11 @@ class Tracked:
     def detail(self) -> str | None:
         return self.handle.error.detail if self.handle.error else None
 
+    @property
+    def where(self) -> str:
+        """The machine and Ray node it trained on; empty when it trained on this server."""
+        return self.handle.where
+
     def stop(self) -> None:
         self.handle.stop()
 
