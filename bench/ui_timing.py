@@ -16,14 +16,24 @@ with its default settings, presses Train and measures:
 
 It also records the first page's cold start (spawn -> health -> Train button enabled). Prints a
 Markdown table; ``--json`` writes the figures.
+
+``--cli`` also times, in the same rounds, what a person waits for at the command line for the
+same settings: ``python -m core train`` with the page's default architecture and the page's stop
+at the target, from the command to its last line (the process starts, loads the data, trains,
+evaluates on the test split, writes the run). ``--rounds N`` repeats everything N times,
+interleaved, and reports medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -73,6 +83,22 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
         ctx.close()
 
 
+def time_cli(prefix: str, root: Path = ROOT) -> dict[str, float]:
+    """Seconds from ``python -m core train`` with the page's defaults to its last line."""
+    sys.path.insert(0, str(root))
+    from core.registry import get_task
+
+    cfg = importlib.import_module(f"playground.views.{prefix}").CONFIG
+    stop = get_task(cfg.task).primary.target is not None  # as the page: stop at the target
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "core", "train", "--task", cfg.task, "--arch", cfg.default_arch,
+               "--set", f"stop_at_target={str(stop).lower()}", "--out", out]  # fmt: skip
+        t0 = time.monotonic()
+        done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=600)
+        took = time.monotonic() - t0
+    return {"wall_s": took, "error": float(done.returncode != 0)}
+
+
 def cold_start(browser: Any, server: Any, spawned: float) -> dict[str, float]:
     """A fresh server's first visitor: seconds from ``streamlit run`` until the home page is
     interactive (its script done, the "train something now" button enabled)."""
@@ -99,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time this checkout with these environment variables (a second server)")  # fmt: skip
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per page at most")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--cli", action="store_true", help="also time the command line with the same settings")
+    ap.add_argument("--rounds", type=int, default=1, help="repeat N times, interleaved; report medians")
     args = ap.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     bad = sorted(set(pages) - set(PAGES))
@@ -113,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         extra = dict(item.split("=", 1) for item in args.env)
         variants.append((" ".join(args.env), ROOT, extra))
     servers, cold = {}, {}
-    results: dict[str, dict[str, dict[str, float]]] = {}
+    rounds: dict[str, dict[str, list[dict[str, float]]]] = {}
+    cli: dict[str, list[dict[str, float]]] = {}
     load = os.getloadavg()[0]
     try:
         with sync_playwright() as p:
@@ -124,33 +153,60 @@ def main(argv: list[str] | None = None) -> int:
                 servers[name] = E2E.Server(env, name=f"timing-{len(servers)}", root=root).start()
                 cold[name] = {"healthy_s": time.monotonic() - t, **cold_start(browser, servers[name], t)}
                 print(f"cold start {name}: {cold[name]}", file=sys.stderr, flush=True)
-            for prefix in pages:
-                for name, _, _ in variants:
-                    r = time_page(browser, servers[name], prefix, args.timeout)
-                    results.setdefault(prefix, {})[name] = r
-                    print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
-                          f"results {r['results_s']:6.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+            for _ in range(max(1, args.rounds)):
+                for prefix in pages:
+                    for name, _, _ in variants:
+                        r = time_page(browser, servers[name], prefix, args.timeout)
+                        rounds.setdefault(prefix, {}).setdefault(name, []).append(r)
+                        print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
+                              f"results {r['results_s']:6.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+                    if args.cli:
+                        r = time_cli(prefix)
+                        cli.setdefault(prefix, []).append(r)
+                        print(
+                            f"{prefix:12s} command line   {r['wall_s']:6.1f} s", file=sys.stderr, flush=True
+                        )
             browser.close()
     finally:
         for s in servers.values():
             s.stop()
     names = [n for n, _, _ in variants]
-    head = "| page | " + " | ".join(f"{n}: Train -> first loss / results" for n in names) + " |"
-    lines = [head, "| --- |" + " --- |" * len(names)]
+    results = {p: {n: median(rs) for n, rs in by.items()} for p, by in rounds.items()}
+    head = "| page | " + " | ".join(f"{n}: Train -> first loss / results" for n in names)
+    head += " | command line, same settings | results / command line |" if args.cli else " |"
+    lines = [head, "| --- |" + " --- |" * (len(names) + 2 * args.cli)]
     for prefix in pages:
         cells = []
         for n in names:
             r = results[prefix][n]
             flag = " (error)" if r["error"] else ""
             cells.append(f"{r['first_loss_s']:.1f} s / {r['results_s']:.1f} s{flag}")
+        if args.cli:
+            c = median(cli[prefix])
+            cells.append(f"{c['wall_s']:.1f} s" + (" (error)" if c["error"] else ""))
+            cells.append(f"{results[prefix][names[-1]]['results_s'] / c['wall_s']:.2f}")
         lines.append(f"| {prefix} | " + " | ".join(cells) + " |")
     cells = [f"{cold[n]['healthy_s']:.1f} s / {cold[n]['home_interactive_s']:.1f} s" for n in names]
     lines.append("| cold start: health / home page interactive | " + " | ".join(cells) + " |")
     print("\n".join(lines))
     print(f"\nmachine load average when it began: {load:.1f} ({os.cpu_count()} cores)")
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "cold": cold, "load": load}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"results": results, "rounds": rounds, "cli": cli, "cold": cold, "load": load}, indent=2
+            )
+        )
     return 0
+
+
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds (NaN when a round had none; error if any round had one)."""
+    out: dict[str, float] = {}
+    for key in runs[0]:
+        vals = [r[key] for r in runs if r[key] == r[key]]
+        out[key] = statistics.median(vals) if vals else float("nan")
+    out["error"] = max(r["error"] for r in runs)
+    return out
 
 
 if __name__ == "__main__":

@@ -257,7 +257,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     value = metrics["primary"]["value"]
     shown = f"{value:.4f}" if isinstance(value, float) else str(value)
     on = f" on {handle.where}" if handle.where else ""
-    print(f"{spec.task.name}/{spec.arch}: test {primary.name} {shown} in {finished.elapsed_s:.1f} s{on} -> {out}")
+    print(
+        f"{spec.task.name}/{spec.arch}: test {primary.name} {shown} in {finished.elapsed_s:.1f} s{on} -> {out}"
+    )
     return 0
 
 

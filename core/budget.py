@@ -29,7 +29,8 @@ Time::
     seconds          epochs x training tokens / tokens per s + START_S
 
 The reference is the training speed measured for the task's default settings with that
-architecture (:data:`REFERENCE`, evaluations included): a run is taken to be no faster than that,
+architecture (:data:`REFERENCE`, evaluations included; a pair not measured takes the slowest of
+its family on that task, see :func:`reference`): a run is taken to be no faster than that,
 slower in proportion when its batch is smaller (each step's overhead is paid more often), and
 bound by arithmetic at :data:`FLOPS` once its model is big. Measured with one torch thread (how
 the app's worker trains on a 2-core machine) on the 2-core machine this project is built on. It
@@ -103,13 +104,24 @@ THREADS = {1: 1.0, 2: 1.35}  # speed against one thread (README: 2 threads made 
 START_S = 1.5  # building the model, the test evaluation and the baselines
 
 
-def reference(task: str, arch: str) -> tuple[float, int]:
-    """The measured (tokens/s, batch size) of a task and architecture; for a pair never measured,
-    the slowest figure of that architecture (else of any)."""
+def reference(task: str, arch: str, family: str | None = None) -> tuple[float, int]:
+    """The measured (tokens/s, batch size) of a task and architecture. A pair never measured is
+    taken to be as slow as the slowest measured one of its family on that task (a new recurrent
+    cell, as the slowest of rnn, lstm and gru there), else as the architecture's slowest on other
+    tasks, else as the slowest of all. ``family``: the registry's, when not given."""
     if (task, arch) in REFERENCE:
         return REFERENCE[(task, arch)]
-    same = [v for (_, a), v in REFERENCE.items() if a == arch] or list(REFERENCE.values())
-    return min(same)
+    fam = family if family is not None else _family(arch)
+    kin = [v for (t, a), v in REFERENCE.items() if t == task and _family(a) == fam]
+    same = [v for (_, a), v in REFERENCE.items() if a == arch]
+    return min(kin or same or list(REFERENCE.values()))
+
+
+def _family(arch: str) -> str:
+    from core.registry import archs
+
+    a = archs().get(arch)
+    return a.family if a is not None else arch
 
 
 @dataclass(frozen=True)

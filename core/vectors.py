@@ -32,6 +32,20 @@ class VectorsError(DataError):
     """The vectors file is missing or unreadable; the message says so and what happens instead."""
 
 
+def rows_for_vocab(
+    index: dict[str, int], matrix: np.ndarray, itos: list[str]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A vocabulary's rows of a vectors table: (V, D) vectors, 0 where a word has none (``index``
+    maps word -> row of ``matrix``), and (V,) bool, the word has one."""
+    rows = [index.get(w, -1) for w in itos]
+    found = torch.tensor([j >= 0 for j in rows], dtype=torch.bool)
+    table = torch.zeros(len(itos), int(matrix.shape[1]))
+    hits = [j for j in rows if j >= 0]
+    if hits:
+        table[found] = torch.from_numpy(matrix[hits])
+    return table, found
+
+
 @dataclass(frozen=True)
 class Vectors:
     """Words in GloVe's order (most frequent first) and their vectors (N, D) float32."""
@@ -74,14 +88,7 @@ class Vectors:
 
     def for_vocab(self, itos: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Rows for a vocabulary: (V, D) vectors (0 where the word is not in GloVe) and (V,) found."""
-        get = self._index.get  # type: ignore[attr-defined]
-        rows = [get(w, -1) for w in itos]
-        found = torch.tensor([j >= 0 for j in rows], dtype=torch.bool)
-        table = torch.zeros(len(itos), self.dim)
-        hits = [j for j in rows if j >= 0]
-        if hits:
-            table[found] = torch.from_numpy(self.matrix[hits])
-        return table, found
+        return rows_for_vocab(self._index, self.matrix, itos)  # type: ignore[attr-defined]
 
     def nearest(self, word: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` words with the highest cosine similarity to ``word`` (itself left out)."""

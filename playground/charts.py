@@ -415,6 +415,39 @@ def lines_by(
     return _layout(fig, height=height)
 
 
+def accuracy_by_lag(
+    lags: Sequence[int],
+    curves: dict[str, dict[int, float]],
+    *,
+    chance_pct: float,
+    labels: dict[str, str],
+    colors: dict[str, str] | None = None,
+    trained_lag: int | None = None,
+    height: int = 340,
+) -> go.Figure:
+    """Accuracy (%) against the lag, one line per model ({lag: accuracy in 0..1}), and chance
+    dotted. ``labels``: "chance", "x", "y", and "trained" (the mark of ``trained_lag``, when one is given)."""
+    chance = labels["chance"]
+    series = {name: [100 * c.get(lag, float("nan")) for lag in lags] for name, c in curves.items()}
+    series[chance] = [chance_pct] * len(lags)
+    fig = lines_by(
+        [str(lag) for lag in lags],
+        series,
+        x_title=labels["x"],
+        y_title=labels["y"],
+        y_range=(0, 102),
+        colors={**(colors or {}), chance: PALETTE["baseline"]},
+        dashes={chance: "dot"},
+        height=height,
+    )
+    fig.update_xaxes(type="category")
+    if trained_lag in lags:
+        i = list(lags).index(trained_lag)
+        fig.add_vline(x=i, line_dash="dash", line_color="#888")
+        fig.add_annotation(x=i, y=100, text=labels.get("trained", ""), showarrow=False, yshift=8)
+    return fig
+
+
 def model_bars(
     values: dict[str, float],
     *,

@@ -21,7 +21,7 @@ from playground import charts, history, look_inside, results, training
 from playground.app import ensure_shell, page_for_task
 from playground.errors import USER_ERRORS, guarded, show_unexpected, show_user_error, user_message
 from playground.i18n import t, tn
-from playground.planning import fingerprint, gate, parameter_count, plan_run, resume_run, show_cost
+from playground.planning import cost, fingerprint, gate, parameter_count, plan_run, resume_run, show_cost
 from playground.settings import Chosen, PageConfig, apply_limits, reset_page, share_url, sidebar
 
 if TYPE_CHECKING:
@@ -104,12 +104,14 @@ def _share_box(pc: PageConfig, chosen: Chosen) -> None:
         )
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=training.LIVE_BEAT_S)
 def _live(page: str) -> None:
     """Redrawn every second while the worker trains; a full rerun when it ends shows the results."""
     run = training.current(page)
     if run is None:
         return
+    if not run.done:
+        training.until_beat_end(run)
     draw_progress(run, page)
     if run.done:
         st.rerun()
@@ -253,6 +255,7 @@ def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, f
             started = training.start(pc.page, spec, fp or "", n_params or 0)
             history.begin(pc.page, started, chosen)
             if started.running:
+                training.settle(started, cost(spec)[1].seconds)  # a run of a second: its results next
                 st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
         except training.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")

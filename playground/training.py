@@ -32,6 +32,8 @@ from playground.hosted import limits
 from playground.sessions import GRACE_S
 
 QUEUED_REFRESH_S = 2.0  # how often a page waiting in line redraws its place
+LIVE_BEAT_S = 1.0  # how often the live view of a running job redraws
+QUICK_S = 3.0  # a run estimated to end within this is waited for in the Train rerun
 
 __all__ = ["Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
 
@@ -340,6 +342,30 @@ def request_stop(page: str) -> None:
 def wait(run: Tracked, timeout: float = 60.0) -> bool:
     """Block until the run ends (tests); True when it did."""
     return run.handle.wait(timeout)
+
+
+def settle(run: Tracked, estimate_s: float) -> None:
+    """After Train: a run estimated to end within :data:`QUICK_S` (a second or two of training) is
+    waited for here, so the rerun that follows draws its results at once instead of a live view
+    that would notice the end only at its next beat. The wait ends early once the run's own pace
+    says it will not be over within :data:`QUICK_S`; then the live view takes over."""
+    if estimate_s > QUICK_S or run.queued:
+        return
+    deadline = time.monotonic() + QUICK_S
+    while not run.handle.wait(0.05):
+        left = run.handle.eta()
+        now = time.monotonic()
+        if now >= deadline or (left is not None and now + left > deadline):
+            return
+
+
+def until_beat_end(run: Tracked) -> None:
+    """In the live view: when the run's own pace says it ends before the next beat, wait for that
+    end (a little past it, for the test evaluation), so its results come without the rest of a
+    beat's delay. An idle wait on the job's end: no CPU is spent."""
+    left = run.handle.eta()
+    if left is not None and left < LIVE_BEAT_S:
+        run.handle.wait(left + 0.4)
 
 
 @st.fragment(run_every=QUEUED_REFRESH_S)

@@ -64,7 +64,9 @@ class Node:
         _end(self.proc, self.log)
 
 
-def _ray_start(tmp: Path, name: str, args: list[str], multi_node: bool = False) -> tuple[subprocess.Popen, Any]:
+def _ray_start(
+    tmp: Path, name: str, args: list[str], multi_node: bool = False
+) -> tuple[subprocess.Popen, Any]:
     # Ray's switch for clusters of more than one node; every node is still pinned to 127.0.0.1
     env = {**os.environ, **LOCAL_ENV, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1" if multi_node else "0"}
     exe = shutil.which("ray") or str(Path(sys.executable).with_name("ray"))

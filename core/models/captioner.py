@@ -21,6 +21,7 @@ from torch import Tensor, nn
 from core.config import param
 from core.models.base import SPECIALS, ModelOutput
 from core.models.seq2seq import CELL_CHOICES, Decoder, State, decode_loop, reorder
+from core.registry import Arch
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,16 @@ class Captioner(nn.Module):
 
     def reorder_state(self, state: State, idx: Tensor) -> State:
         return reorder(state, idx)
+
+
+ARCHS = (
+    Arch(
+        "captioner",
+        "Image captioner (one-to-many)",
+        CaptionerConfig,
+        Captioner,
+        frozenset({"caption"}),
+        "a small CNN encodes the image into one vector; a recurrent decoder writes the caption",
+        order=90,
+    ),
+)

@@ -29,6 +29,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from core.config import ConfigError, param
 from core.models.base import PAD, SPECIALS, ModelOutput
 from core.models.words import BagOfNgrams, drop_words, n_grams_param, vectors_dim_param, vectors_projection
+from core.registry import MANY_TO_ONE, Arch
 
 POOLINGS = ("last", "max", "mean")
 
@@ -629,3 +630,40 @@ class RecurrentModel(nn.Module):
         r = self.rnn(E, None, state=state)
         after: State = (r.h_n, r.c_n) if r.c_n is not None else r.h_n
         return self.head(r.outputs), after
+
+
+ARCHS = (
+    Arch(
+        "rnn",
+        "Vanilla RNN",
+        RecurrentConfig,
+        RecurrentModel,
+        MANY_TO_ONE | {"lm"},  # many-to-one, or many-to-many (readout "each", from the task's data)
+        "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
+        {"cell": "rnn"},
+        family="recurrent",
+        order=10,
+    ),
+    Arch(
+        "lstm",
+        "LSTM",
+        RecurrentConfig,
+        RecurrentModel,
+        MANY_TO_ONE | {"lm"},
+        "input/forget/output gates and a cell state that carries long-term memory",
+        {"cell": "lstm"},
+        family="recurrent",
+        order=20,
+    ),
+    Arch(
+        "gru",
+        "GRU",
+        RecurrentConfig,
+        RecurrentModel,
+        MANY_TO_ONE | {"lm"},
+        "reset and update gates: LSTM's gating simplified, faster",
+        {"cell": "gru"},
+        family="recurrent",
+        order=30,
+    ),
+)

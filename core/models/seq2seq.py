@@ -33,6 +33,7 @@ from core.config import param
 from core.models.attention import AdditiveAttention, MultiplicativeAttention, masked_softmax
 from core.models.base import PAD, SPECIALS, ModelOutput
 from core.models.rnn import Recurrent
+from core.registry import Arch
 
 State = dict[str, Tensor]  # decoder state: h (L, B, H) [, c] [, memory, src_mask [, keys]] [, context]
 
@@ -406,3 +407,27 @@ class Seq2Seq(nn.Module):
 
     def reorder_state(self, state: State, idx: Tensor) -> State:
         return reorder(state, idx)
+
+
+ARCHS = (
+    Arch(
+        "seq2seq",
+        "Seq2Seq (GNMT-style)",
+        Seq2SeqConfig,
+        Seq2Seq,
+        frozenset({"seq2seq"}),
+        "encoder -> one context vector -> decoder",
+        {"attention": "none"},
+        order=60,
+    ),
+    Arch(
+        "seq2seq-attn",
+        "Seq2Seq + attention",
+        Seq2SeqConfig,
+        Seq2Seq,
+        frozenset({"seq2seq"}),
+        "the decoder looks back at every encoder state at every step (Bahdanau or Luong)",
+        restrict={"attention": ("bahdanau", "luong")},
+        order=70,
+    ),
+)

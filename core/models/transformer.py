@@ -31,6 +31,7 @@ from core.models.attention import MultiHeadAttention, causal_mask, padding_mask
 from core.models.base import ModelOutput
 from core.models.positional import POSITIONAL_KINDS, PositionalEncoding
 from core.models.words import BagOfNgrams, n_grams_param, vectors_dim_param, vectors_projection
+from core.registry import MANY_TO_ONE, Arch
 
 NORMS = ("post", "pre")
 POOLINGS = ("mean", "first", "last")
@@ -594,3 +595,35 @@ class TransformerLM(nn.Module):
             weights.append(w)
         logits = self.head(self.final_norm(h))  # (B, T, V)
         return ModelOutput(logits=logits, attention={"self": torch.stack(weights).detach()})
+
+
+ARCHS = (
+    Arch(
+        "transformer-encoder",
+        "Transformer encoder",
+        EncoderOnlyConfig,
+        TransformerEncoderModel,
+        MANY_TO_ONE,
+        "self-attention layers over the whole sequence, then a pooled read-out",
+        order=40,
+    ),
+    Arch(
+        "transformer-decoder",
+        "Transformer decoder (causal)",
+        DecoderOnlyConfig,
+        TransformerLM,
+        frozenset({"lm"}),
+        "masked self-attention layers: each position sees only the tokens before it",
+        order=50,
+    ),
+    Arch(
+        "transformer",
+        "Transformer",
+        TransformerConfig,
+        Transformer,
+        frozenset({"seq2seq"}),
+        "encoder and decoder stacks of multi-head attention and position-wise FFN",
+        presets=PRESETS,
+        order=80,
+    ),
+)

@@ -156,33 +156,31 @@ def lag_figure(job: experiments.Job) -> go.Figure:
     opts = job.lanes[0].spec.task_opts if job.lanes else None
     if not isinstance(opts, LongMemoryOptions):  # the page never changes the number of keys
         opts = LongMemoryOptions()
-    n_symbols = opts.n_symbols
-    series: dict[str, list[float]] = {}
+    curves: dict[str, dict[int, float]] = {}
     colors: dict[str, str] = {}
     for i, name in enumerate(job.names):
         by_lag = (job.extras.get(name, {}).get("after") or {}).get("by_lag")
         if by_lag:
-            series[name] = [100 * by_lag.get(lag, float("nan")) for lag in LAGS]
+            curves[name] = by_lag
             colors[name] = lane_color(name, i)
-    chance = t("memory.chance")
-    series[chance] = [100.0 / n_symbols] * len(LAGS)
-    colors[chance] = charts.PALETTE["baseline"]
-    fig = charts.lines_by(
-        [str(lag) for lag in LAGS],
-        series,
-        x_title=t("memory.lag"),
-        y_title=t("memory.accuracy_pct"),
-        y_range=(0, 102),
+    return charts.accuracy_by_lag(
+        LAGS,
+        curves,
+        chance_pct=100.0 / opts.n_symbols,
+        labels=lag_labels(),
         colors=colors,
-        dashes={chance: "dot"},
+        trained_lag=job.params.get("lag"),
         height=360,
     )
-    fig.update_xaxes(type="category")
-    lag = job.params.get("lag")
-    if lag in LAGS:
-        fig.add_vline(x=LAGS.index(lag), line_dash="dash", line_color="#888")
-        fig.add_annotation(x=LAGS.index(lag), y=100, text=t("ins.mem.trained_lag"), showarrow=False, yshift=8)
-    return fig
+
+
+def lag_labels() -> dict[str, str]:
+    return {
+        "chance": t("memory.chance"),
+        "x": t("memory.lag"),
+        "y": t("memory.accuracy_pct"),
+        "trained": t("ins.mem.trained_lag"),
+    }
 
 
 def draw_memory(job: experiments.Job) -> None:

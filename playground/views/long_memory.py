@@ -64,18 +64,13 @@ def results(view: ModelView) -> None:
     n_symbols = data.opts.n_symbols
     st.markdown(f"#### {t('memory.by_lag')}")
     st.caption(t("memory.by_lag_caption", lag=trained_lag))
-    series = {name: [100 * c.get(lag, float("nan")) for lag in LAGS] for name, c in curves.items()}
-    series[t("memory.chance")] = [100.0 / n_symbols] * len(LAGS)
-    fig = charts.lines_by(
-        [str(lag) for lag in LAGS],
-        series,
-        x_title=t("memory.lag"),
-        y_title=t("memory.accuracy_pct"),
-        y_range=(0, 102),
-        dashes={t("memory.chance"): "dot"},
-        colors={t("memory.chance"): charts.PALETTE["baseline"]},
-    )
-    fig.update_xaxes(type="category")
+    labels = {
+        "chance": t("memory.chance"),
+        "x": t("memory.lag"),
+        "y": t("memory.accuracy_pct"),
+        "trained": "",
+    }
+    fig = charts.accuracy_by_lag(LAGS, curves, chance_pct=100.0 / n_symbols, labels=labels)
     st.plotly_chart(fig, key=f"{PAGE}._lagfig")
     if len(curves) > 1 and st.button(t("memory.clear_curves"), key=f"{PAGE}._clear"):
         st.session_state[CURVES] = {label: curve}

@@ -32,7 +32,9 @@ def cluster(tmp_path_factory):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and len([n for n in ray.nodes() if n["Alive"]]) < 2:
             time.sleep(0.5)
-        assert len([n for n in ray.nodes() if n["Alive"]]) == 2, f"the second node did not join: {node.log.name}"
+        assert len([n for n in ray.nodes() if n["Alive"]]) == 2, (
+            f"the second node did not join: {node.log.name}"
+        )
         yield head
     finally:
         ray.shutdown()
@@ -46,7 +48,9 @@ def test_two_jobs_train_at_once_one_on_each_node(cluster):
         assert ex.cluster_cpus() == 2  # 1 + 1: the joined node's CPU counts
         # long enough that the second starts while the first still trains
         jobs = [
-            Job.single(plan("word-order", "lstm", {"epochs": 6, "n_train": 1024, "hidden_size": 16, "seed": s}))
+            Job.single(
+                plan("word-order", "lstm", {"epochs": 6, "n_train": 1024, "hidden_size": 16, "seed": s})
+            )
             for s in (0, 1)
         ]
         handles = [ex.submit(j) for j in jobs]

@@ -139,3 +139,24 @@ def test_defaults_come_from_the_architecture_first_then_its_family():
     a, _ = WordOrderTask.defaults("lstm")
     a["hidden_size"] = -1  # a copy: the table itself is not changed
     assert WordOrderTask.defaults("lstm")[0]["hidden_size"] != -1
+
+
+def test_architectures_are_found_in_the_modules_that_write_their_models(monkeypatch):
+    import core.models.captioner as captioner
+    import core.models.rnn as rnn
+    import core.models.seq2seq as seq2seq
+    import core.models.transformer as transformer
+    import core.models.words as words
+    from core import registry
+
+    declared = [a for m in (rnn, seq2seq, transformer, captioner) for a in m.ARCHS]
+    assert list(archs()) == [a.name for a in sorted(declared, key=lambda a: a.order)]
+    assert len({a.order for a in declared}) == len(declared)  # every place in the lists is one's own
+    assert all(
+        a.build.__module__ == m.__name__ for m in (rnn, seq2seq, transformer, captioner) for a in m.ARCHS
+    )
+    # one more module that declares an architecture already declared: a clear error, not a silent pick
+    monkeypatch.setattr(registry, "_ARCHS", None)
+    monkeypatch.setattr(words, "ARCHS", (rnn.ARCHS[1],), raising=False)
+    with pytest.raises(ConfigError, match="declared twice in core/models: lstm"):
+        archs()
