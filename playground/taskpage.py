@@ -111,6 +111,7 @@ def _live(page: str) -> None:
     if run is None:
         return
     if not run.done:
+        training.until_first_step(run)
         training.until_beat_end(run)
     draw_progress(run, page)
     if run.done:

@@ -632,38 +632,22 @@ class RecurrentModel(nn.Module):
         return self.head(r.outputs), after
 
 
-ARCHS = (
+# the three cells share one model and differ only in the pinned cell
+ARCHS = tuple(
     Arch(
-        "rnn",
-        "Vanilla RNN",
+        name,
+        title,
         RecurrentConfig,
         RecurrentModel,
         MANY_TO_ONE | {"lm"},  # many-to-one, or many-to-many (readout "each", from the task's data)
-        "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell",
-        {"cell": "rnn"},
+        summary,
+        {"cell": name},
         family="recurrent",
-        order=10,
-    ),
-    Arch(
-        "lstm",
-        "LSTM",
-        RecurrentConfig,
-        RecurrentModel,
-        MANY_TO_ONE | {"lm"},
-        "input/forget/output gates and a cell state that carries long-term memory",
-        {"cell": "lstm"},
-        family="recurrent",
-        order=20,
-    ),
-    Arch(
-        "gru",
-        "GRU",
-        RecurrentConfig,
-        RecurrentModel,
-        MANY_TO_ONE | {"lm"},
-        "reset and update gates: LSTM's gating simplified, faster",
-        {"cell": "gru"},
-        family="recurrent",
-        order=30,
-    ),
+        order=order,
+    )
+    for name, title, summary, order in (
+        ("rnn", "Vanilla RNN", "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): the plain recurrent cell", 10),
+        ("lstm", "LSTM", "input/forget/output gates and a cell state that carries long-term memory", 20),
+        ("gru", "GRU", "reset and update gates: LSTM's gating simplified, faster", 30),
+    )
 )

@@ -79,3 +79,22 @@ def test_the_live_view_waits_for_an_end_due_before_its_next_beat_and_only_then(e
         time.sleep(0.01)
     training.until_beat_end(short)
     assert short.done
+
+
+def test_the_live_view_waits_for_a_first_loss_and_not_longer(ex):
+    run = training.Run(
+        "page", ex.submit(Job.single(plan("word-order", "rnn", {"epochs": 400, "hidden_size": 8})))
+    )
+    try:
+        training.until_first_step(run, timeout=30)
+        assert run.last_step is not None and run.last_step.step >= 1
+        # a run waiting in line has no loss to wait for: the view draws its place after the timeout
+        queued = training.Run("page", ex.submit(Job.single(plan("word-order", "rnn", {"epochs": 1}))))
+        assert queued.queued  # the only slot trains the first run
+        t0 = time.monotonic()
+        training.until_first_step(queued, timeout=0.3)
+        assert queued.last_step is None and 0.25 < time.monotonic() - t0 < 1.0
+        queued.stop()
+    finally:
+        run.stop()
+        run.handle.wait(30)
