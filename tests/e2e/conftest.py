@@ -462,8 +462,9 @@ def wait_trained(page, prefix: str, *, watch_chart: bool = True, timeout_s: floa
 
 
 def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
-    """Press Train and wait for the end of the run (see :func:`wait_trained`)."""
-    start_training(page, prefix)
+    """Press Train and wait for the end of the run (see :func:`wait_trained`). A run estimated at
+    a few seconds may come back with its results without a running page in between."""
+    wait_rerun(page, lambda: by_key(page, f"{prefix}._train").locator("button").click())
     return wait_trained(page, prefix, watch_chart=watch_chart, timeout_s=timeout_s)
 
 
