@@ -245,3 +245,37 @@ def test_the_backend_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SEQUENCE_LAB_EXECUTOR", "threads")
     with pytest.raises(ConfigError, match="inline, local, ray"):
         backend_from_env()
+
+
+def test_the_fork_server_preloads_and_warms_up_from_any_working_directory(tmp_path):
+    """A server started outside the project's folder: the workers are still forked from a fork
+    server that has imported the tasks and made its first optimisers (Python 3.11's fork server
+    does not apply the parent's sys.path; without the project on PYTHONPATH it skipped them)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "elsewhere.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "def child(q):\n"
+        "    import sys\n"
+        "    q.put(sorted(m for m in ('core.worker_warmup', 'core.tasks.sentiment', 'torch._dynamo')"
+        " if m in sys.modules))\n"
+        "if __name__ == '__main__':\n"
+        "    from core.workers import _context\n"
+        "    ctx = _context()\n"
+        "    q = ctx.Queue()\n"
+        "    p = ctx.Process(target=child, args=(q,))\n"
+        "    p.start()\n"
+        "    print(q.get(timeout=120))\n"
+        "    p.join()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "['core.tasks.sentiment', 'core.worker_warmup', 'torch._dynamo']", out.stdout
