@@ -109,26 +109,41 @@ def pages() -> list:
     return out
 
 
+LANG_PICKER = "lang_picker"  # the picker widget's key; the chosen code is session_state["lang"]
+
+
 def language_switch() -> str:
     """The language picker, by name ("English", "한국어"); the address keeps its code (``lang=ko``).
 
     Not bound to the query parameter by Streamlit, which would write the shown name into the
-    address: the code is read from the address once per session and written back on every run."""
+    address: the code is read from the address once per session and written back on every run.
+    The code lives in a plain session key, not in the widget's own state: a session's first page
+    on a fresh server runs through the pages folder before the navigation exists, and the picker
+    drawn there is another widget to Streamlit than the one drawn after Train, whose state it
+    then dropped (the page turned English and lost ``lang=ko``)."""
     ss = st.session_state
     if "lang" not in ss:
         code = st.query_params.get("lang")
         ss["lang"] = code if code in LANGS else "en"
-    lang = st.sidebar.selectbox(
+    codes = list(LANGS)
+    st.sidebar.selectbox(
         picker_label(),
-        list(LANGS),
-        key="lang",
+        codes,
+        index=codes.index(ss["lang"]) if ss["lang"] in codes else 0,
+        key=LANG_PICKER,
         format_func=lambda code: LANGS.get(code, code),
+        on_change=_language_picked,
     )
+    lang = ss["lang"]
     if lang == "en":
         st.query_params.pop("lang", None)
     elif st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
     return lang
+
+
+def _language_picked() -> None:
+    st.session_state["lang"] = st.session_state[LANG_PICKER]
 
 
 def _set_threads_once() -> None:

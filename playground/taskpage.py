@@ -256,7 +256,8 @@ def _controls(pc: PageConfig, chosen: Chosen, spec: Any, n_params: int | None, f
             started = training.start(pc.page, spec, fp or "", n_params or 0)
             history.begin(pc.page, started, chosen)
             if started.running:
-                training.settle(started, cost(spec)[1].seconds)  # a run of a second: its results next
+                with st.spinner(t("run.quick")):  # shown only if the wait lasts
+                    training.settle(started, cost(spec)[1].seconds)  # a run of a second: its results next
                 st.rerun()  # draw the whole page in its running state (Stop enabled, live chart)
         except training.Busy:
             st.warning(t("run.busy"), icon=":material/hourglass_top:")

@@ -113,7 +113,7 @@ def test_unknown_split_several_and_empty_words_get_a_clear_message():
 
 def test_the_page_speaks_korean():
     at = page_test(PAGE)
-    at.selectbox(key="lang").set_value("ko").run()
+    at.selectbox(key="lang_picker").set_value("ko").run()
     no_problems(at)
     assert at.title[0].value == STRINGS["ko"]["ins.embeddings.title"] != EN["ins.embeddings.title"]
     assert STRINGS["ko"]["ins.embeddings.intro"] in texts(at.markdown)

@@ -35,7 +35,7 @@ def trace_names(at: AppTest) -> set[str]:
 def speaks_korean(at: AppTest, page: str) -> None:
     """Switch the language: the title and the page's texts change to Korean."""
     assert at.title[0].value == EN[f"ins.{page}.title"]
-    at.selectbox(key="lang").set_value("ko").run()
+    at.selectbox(key="lang_picker").set_value("ko").run()
     no_problems(at)
     assert at.title[0].value == STRINGS["ko"][f"ins.{page}.title"] != EN[f"ins.{page}.title"]
     text = " ".join(m.value for m in at.markdown)

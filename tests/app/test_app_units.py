@@ -201,7 +201,7 @@ def test_a_new_locale_folder_is_offered_by_the_picker(tmp_path, monkeypatch):
     monkeypatch.setattr(app, "LANGS", i18n.LANGS)
     at = page_test(lang="ja")
     no_problems(at)
-    picker = at.selectbox(key="lang")
+    picker = at.selectbox(key="lang_picker")
     assert picker.label == "Language · 言語 · 언어"
     assert list(picker.options) == ["English", "日本語", "한국어"] and picker.value == "ja"
     assert at.query_params["lang"] == "ja"

@@ -32,6 +32,6 @@ def test_defaults_train_and_write(page, server):
 
 def test_korean(page, server):
     open_page(page, server, "char_text")
-    choose(page, "lang", "한국어")
+    choose(page, "lang_picker", "한국어")
     assert page.locator("h1").first.inner_text().strip() == "한 글자씩 글 쓰기"
     assert_clean(page)

@@ -33,7 +33,7 @@ from playground.i18n import STRINGS, t
 pytestmark = pytest.mark.e2e
 
 SHARED = (
-    "lang",
+    "lang_picker",
     "translation.arch",
     "translation.task.reverse_source",
     "translation.model.d_model",
@@ -77,11 +77,11 @@ def test_share_link_opens_the_same_page_with_the_same_settings_on_a_fresh_server
     nudge(page, "translation.train.epochs", 3)
     nudge(page, "translation.train.batch_size", -1)
     type_number(page, "translation.train.seed", "7")
-    choose(page, "lang", "한국어")
+    choose(page, "lang_picker", "한국어")
     assert_clean(page)
     before = {k: widget_value(page, k) for k in SHARED}
     assert (
-        before["translation.arch"] == "transformer" and before["lang"] == "한국어"
+        before["translation.arch"] == "transformer" and before["lang_picker"] == "한국어"
     )  # shown by name, kept as ko in the link
     assert before["translation.task.reverse_source"] == "on" and before["translation.train.seed"] == "7"
     title = page.locator("h1").first.inner_text()
@@ -162,3 +162,17 @@ def test_restart_comes_back_clean_and_a_downloaded_checkpoint_restores_the_model
     assert finished_messages(fresh)
     assert fresh.get_by_text(t("model.which")).count() == 1  # trained here, or the file's model
     shot(fresh, "continued-checkpoint")
+
+
+def test_a_shared_korean_link_stays_korean_after_train_on_a_fresh_server(own_server, new_context):
+    """The first visitor after a (re)start opens a Korean link and presses Train: the page and
+    its address stay Korean (the picker drawn before the navigation existed once lost its state)."""
+    own_server.restart()
+    page = new_context().new_page()
+    open_page(page, own_server, "long_memory", {**SMALL["long_memory"], "lang": "ko"})
+    assert page.locator("h1").first.inner_text() == ko("page.long_memory.title")
+    train(page, "long_memory", watch_chart=False)
+    assert page.locator("h1").first.inner_text() == ko("page.long_memory.title")
+    assert widget_value(page, "lang_picker") == "한국어"
+    assert query_of(page.url)[1].get("lang") == ["ko"]
+    assert_clean(page)
