@@ -80,7 +80,8 @@ SMALL: dict[str, dict[str, str]] = {
         "word_order.train.epochs": "30",
         "word_order.train.stop_at_target": "false",
     },
-    "char_text": {"char_text.model.hidden_size": "64", "char_text.train.epochs": "4"},
+    # long enough (about 5 s) that the live chart is redrawn while it trains
+    "char_text": {"char_text.model.hidden_size": "64", "char_text.train.epochs": "12"},
 }
 
 
@@ -464,7 +465,31 @@ def wait_trained(page, prefix: str, *, watch_chart: bool = True, timeout_s: floa
 def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
     """Press Train and wait for the end of the run (see :func:`wait_trained`). A run estimated at
     a few seconds may come back with its results without a running page in between."""
-    wait_rerun(page, lambda: by_key(page, f"{prefix}._train").locator("button").click())
+    page.evaluate(
+        """() => {
+            window.__e2eRan = false;
+            const root = document.querySelector("[data-testid='stApp']");
+            if (window.__e2eObs) window.__e2eObs.disconnect();
+            window.__e2eObs = new MutationObserver(() => {
+                if (root.getAttribute('data-test-script-state') !== 'notRunning') window.__e2eRan = true;
+            });
+            window.__e2eObs.observe(root, {attributes: true, attributeFilter: ['data-test-script-state']});
+        }"""
+    )
+    by_key(page, f"{prefix}._train").locator("button").click()
+    try:
+        page.wait_for_function("() => window.__e2eRan === true", timeout=5_000)
+    except Exception:  # noqa: BLE001 - the rerun may have finished before the observer saw it
+        pass
+    # the run is going (Stop enabled: the live chart can be watched), or the Train rerun is over
+    # (a short run, waited for there, comes back with its results)
+    page.wait_for_function(
+        """(sel) => { const b = document.querySelector(sel);
+            const idle = document.querySelector("[data-test-script-state='notRunning']");
+            return (!!b && !b.disabled) || !!idle; }""",
+        arg=f".st-key-{prefix}-_stop button",
+        timeout=60_000,
+    )
     return wait_trained(page, prefix, watch_chart=watch_chart, timeout_s=timeout_s)
 
 
