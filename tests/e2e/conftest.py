@@ -337,12 +337,8 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)
 
 
-def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000, start_ms: float = 5_000) -> None:
-    """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
-
-    The rerun is seen as the script state leaving ``notRunning``; an action that causes no rerun
-    (it cannot happen with a widget change) ends the first wait after 5 s.
-    """
+def _watch_for_rerun(page) -> None:
+    """Note in the page when the script next leaves ``notRunning`` (``window.__e2eRan``)."""
     page.evaluate(
         """() => {
             window.__e2eRan = false;
@@ -354,6 +350,15 @@ def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000, start_
             window.__e2eObs.observe(root, {attributes: true, attributeFilter: ['data-test-script-state']});
         }"""
     )
+
+
+def wait_rerun(page, action: Callable[[], None], timeout: float = 60_000, start_ms: float = 5_000) -> None:
+    """Do ``action`` (a click, a key press) and wait for the rerun it causes to finish.
+
+    The rerun is seen as the script state leaving ``notRunning``; an action that causes no rerun
+    (it cannot happen with a widget change) ends the first wait after 5 s.
+    """
+    _watch_for_rerun(page)
     action()
     try:
         page.wait_for_function("() => window.__e2eRan === true", timeout=start_ms)
@@ -465,17 +470,7 @@ def wait_trained(page, prefix: str, *, watch_chart: bool = True, timeout_s: floa
 def train(page, prefix: str, *, watch_chart: bool = True, timeout_s: float = 180.0) -> list[int]:
     """Press Train and wait for the end of the run (see :func:`wait_trained`). A run estimated at
     a few seconds may come back with its results without a running page in between."""
-    page.evaluate(
-        """() => {
-            window.__e2eRan = false;
-            const root = document.querySelector("[data-testid='stApp']");
-            if (window.__e2eObs) window.__e2eObs.disconnect();
-            window.__e2eObs = new MutationObserver(() => {
-                if (root.getAttribute('data-test-script-state') !== 'notRunning') window.__e2eRan = true;
-            });
-            window.__e2eObs.observe(root, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
+    _watch_for_rerun(page)
     by_key(page, f"{prefix}._train").locator("button").click()
     try:
         page.wait_for_function("() => window.__e2eRan === true", timeout=5_000)
