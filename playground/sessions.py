@@ -7,6 +7,13 @@ gone their sessions stay in memory until somebody new arrives. A janitor thread 
 server closes each session that has been disconnected for longer than the same grace
 (:data:`GRACE_S`, after which :mod:`playground.training` also cancels its trainings), then runs a
 garbage collection and :func:`playground.heap.trim`.
+
+The same thread is the server's garbage collector: Streamlit's own collection after every script
+run is turned off (``runner.postScriptGC`` in ``.streamlit/config.toml``) because a full
+collection costs about 0.3 s of CPU with torch and a task's data loaded, and the live chart redraws
+every second while a worker trains beside it. Instead the janitor collects once after a page was
+drawn (a full script run: new settings, a run's results, a closed run's objects), at most every
+:data:`INTERVAL_S`; the live chart's redraws alone never trigger it.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()
 _last_seen: dict[str, float] = {}  # session id -> when it was last seen connected (monotonic)
 _thread: threading.Thread | None = None
+_drawn = False  # a full script run happened since the last collection
 
 
 class Runtime(Protocol):  # the two thread-safe calls of streamlit.runtime.Runtime used here
@@ -35,9 +43,22 @@ class Runtime(Protocol):  # the two thread-safe calls of streamlit.runtime.Runti
 
 
 def note(session_id: str, now: float | None = None) -> None:
-    """Called on every script run: this session is here."""
+    """Called on every full script run: this session is here, and its page was drawn."""
+    global _drawn
     with _lock:
         _last_seen[session_id] = time.monotonic() if now is None else now
+        _drawn = True
+
+
+def collect_if_drawn() -> bool:
+    """A garbage collection (and heap trim) when a page was drawn since the last one; True if it ran."""
+    global _drawn
+    with _lock:
+        due, _drawn = _drawn, False
+    if due:
+        gc.collect()
+        heap.trim()
+    return due
 
 
 def sweep(rt: Runtime, now: float, grace_s: float = GRACE_S) -> list[str]:
@@ -91,6 +112,7 @@ def start_janitor(interval_s: float = INTERVAL_S) -> bool:
                     time.sleep(interval_s)
                     try:
                         sweep(rt, time.monotonic())
+                        collect_if_drawn()
                     except Exception:  # noqa: BLE001 - never let the janitor take the server down
                         pass
 
