@@ -102,6 +102,11 @@ REFERENCE: dict[tuple[str, str], tuple[float, int]] = {
 FLOPS = 80e9  # floating-point operations per second of a big model's training, one thread
 THREADS = {1: 1.0, 2: 1.35}  # speed against one thread (README: 2 threads made 1.37x the steps)
 START_S = 1.5  # building the model, the test evaluation and the baselines
+# A run that keeps its arithmetic busy (its expected speed at least this share of the ceiling
+# FLOPS / flops per token) and lasts long enough gains from every core, not only those the web
+# server leaves over; see all_cores().
+ALL_CORES_SHARE = 0.75
+ALL_CORES_MIN_S = 10.0
 
 
 def reference(task: str, arch: str, family: str | None = None) -> tuple[float, int]:
@@ -188,11 +193,8 @@ def estimate(shape: RunShape) -> Estimate:
     activations = FLOAT * B * T * W * L * KEPT.get(shape.arch, max(KEPT.values()))
     activations += FLOAT * B * shape.heads * T * T * shape.attention_layers * ATTENTION_KEPT
     activations += FLOAT * B * shape.out_positions * shape.out_size * 3
-    per_position = 6.0 * shape.compute_params + 12.0 * shape.attention_layers * T * W
-    flops = per_position * shape.computed / max(shape.tokens, 1e-9)
-    ref_tps, ref_batch = reference(shape.task, shape.arch)
-    ceiling = ref_tps * min(1.0, B / ref_batch)
-    tps = min(ceiling, FLOPS / max(flops, 1.0)) * THREADS.get(min(max(shape.threads, 1), 2), 1.0)
+    flops = _flops_per_token(shape)
+    tps = _one_thread_tps(shape, flops) * THREADS.get(min(max(shape.threads, 1), 2), 1.0)
     steps = math.ceil(shape.n_train / max(1, B)) * shape.epochs
     tokens = shape.tokens * shape.n_train * shape.epochs
     return Estimate(
@@ -210,6 +212,39 @@ def estimate(shape: RunShape) -> Estimate:
         tokens_per_s=tps,
         seconds=tokens / tps + START_S,
     )
+
+
+def _flops_per_token(shape: RunShape) -> float:
+    T, W = shape.positions, shape.width
+    per_position = 6.0 * shape.compute_params + 12.0 * shape.attention_layers * T * W
+    return per_position * shape.computed / max(shape.tokens, 1e-9)
+
+
+def _one_thread_tps(shape: RunShape, flops: float) -> float:
+    ref_tps, ref_batch = reference(shape.task, shape.arch)
+    ceiling = ref_tps * min(1.0, shape.batch_size / ref_batch)
+    return min(ceiling, FLOPS / max(flops, 1.0))
+
+
+def arithmetic_share(shape: RunShape) -> float:
+    """How close the run's expected speed on one thread comes to its arithmetic ceiling (FLOPS /
+    flops per token), from 0 to 1. Near 1, its time goes into large products (convolutions over an
+    image, wide matrix multiplications) that a second thread splits in two; far below, into the
+    many small operations of each step (a recurrent cell's gates, position by position), which a
+    second thread barely shortens. Captioning's image encoder is at 0.85, the sentiment and
+    long-memory LSTMs at 0.2."""
+    flops = _flops_per_token(shape)
+    return min(1.0, _one_thread_tps(shape, flops) * flops / FLOPS)
+
+
+def all_cores(shape: RunShape, seconds: float) -> bool:
+    """Whether a run alone on the machine should train on every core rather than leave one to the
+    web server: bound by arithmetic (:func:`arithmetic_share` at least :data:`ALL_CORES_SHARE`)
+    and expected to last at least :data:`ALL_CORES_MIN_S`. Measured in the browser on 2 cores, with
+    Chromium on the same machine: captioning's default reached its results in 18.0 s on two torch
+    threads and 21.0 s on one, while the recurrent pages were 0.4-1.1 s slower on two
+    (bench/ui_timing_gc.json)."""
+    return seconds >= ALL_CORES_MIN_S and arithmetic_share(shape) >= ALL_CORES_SHARE
 
 
 # ---------------------------------------------------------------------------------------------

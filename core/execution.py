@@ -60,6 +60,9 @@ class Job:
     lanes: list[tuple[str, RunSpec]]
     measure: str | None = None
     label: str = ""  # shown in queues and logs, e.g. "sentiment / gru"
+    # while it trains alone, train on every core instead of leaving one to the web server (a run
+    # bound by arithmetic: core.budget.all_cores); the local backend's workers read it
+    all_cores: bool = False
 
     def __post_init__(self) -> None:
         if not self.lanes:

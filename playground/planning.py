@@ -20,7 +20,7 @@ import streamlit as st
 import torch
 from streamlit.runtime.caching import cache_errors
 
-from core.budget import MB, Budget, Estimate, Over, RunShape, Verdict, estimate, judge, shape_of
+from core.budget import MB, Budget, Estimate, Over, RunShape, Verdict, all_cores, estimate, judge, shape_of
 from core.config import ConfigError, resolve
 from core.models.base import count_params
 from core.registry import build, get_arch, get_task
@@ -103,8 +103,9 @@ def fingerprint(spec: RunSpec) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def worker_threads() -> int:
-    """Torch threads a run trains with on this server when it runs alone (see core.workers)."""
+def worker_threads(every_core: bool = False) -> int:
+    """Torch threads a run trains with on this server when it runs alone (see core.workers): the
+    cores but one, or all of them for a run bound by arithmetic (``every_core``)."""
     import os
 
     from core.execution import cores
@@ -112,20 +113,30 @@ def worker_threads() -> int:
     fixed = os.environ.get("SEQUENCE_LAB_WORKER_THREADS", "").strip()
     if fixed.isdigit() and int(fixed) > 0:
         return int(fixed)
-    return max(1, cores() - 1)
+    return cores() if every_core else max(1, cores() - 1)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cost(key: str, _spec: RunSpec, threads: int) -> tuple[RunShape, Estimate]:
+def _cost(key: str, _spec: RunSpec, threads: int, every_core: int) -> tuple[RunShape, Estimate]:
     shape = shape_of(_spec, threads)
-    return shape, estimate(shape)
+    est = estimate(shape)
+    if every_core > threads and all_cores(shape, est.seconds):  # it trains on every core when alone
+        shape = dataclasses.replace(shape, threads=every_core)
+        est = estimate(shape)
+    return shape, est
 
 
 def cost(spec: RunSpec) -> tuple[RunShape, Estimate]:
     """The run's shape and estimate (cached by its settings and the sizes of its data)."""
     sizes = {name: {k: tuple(v.shape) for k, v in part.items()} for name, part in spec.data.splits.items()}
     key = fingerprint(spec) + json.dumps(sizes, sort_keys=True)
-    return _cost(key, spec, worker_threads())
+    return _cost(key, spec, worker_threads(), worker_threads(every_core=True))
+
+
+def on_all_cores(spec: RunSpec) -> bool:
+    """Whether the run, alone on this server, trains on every core (core.budget.all_cores)."""
+    shape, _ = cost(spec)
+    return shape.threads > worker_threads()
 
 
 def budget() -> Budget:

@@ -319,8 +319,11 @@ def submit_many(
 
 def start(page: str, spec: RunSpec, fingerprint: str, n_params: int) -> Run:
     """Queue training ``spec`` for a task page (replacing the page's previous run). Raises Busy."""
+    from playground.planning import on_all_cores
+
     job = Job.single(spec, Run.LANE)
     job.label = f"{spec.task.name} / {spec.arch}"
+    job.all_cores = on_all_cores(spec)  # bound by arithmetic: every core while it trains alone
 
     def make(handle: Handle) -> Run:
         return Run(page=page, handle=handle, spec=spec, fingerprint=fingerprint, n_params=n_params)

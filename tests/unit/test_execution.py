@@ -190,6 +190,38 @@ def test_running_workers_share_the_cores_but_one(monkeypatch):
         fixed.shutdown()
 
 
+def test_a_job_bound_by_arithmetic_gets_every_core_while_it_trains_alone(monkeypatch):
+    """Job.all_cores: every core while alone (not the cores but one), its share once another job
+    trains beside it, every core again when that one has ended."""
+    import core.workers
+
+    monkeypatch.setattr(core.workers, "cores", lambda: 8)
+    ex = LocalExecutor(slots=2)
+    try:
+        assert [ex.threads_for(n, all_cores=True) for n in (1, 2)] == [8, 3]
+        heavy = endless()
+        heavy.all_cores = True
+        first = ex.submit(heavy)
+        assert first_step(first)
+        (w1,) = ex._running.values()
+        assert w1.threads.value == 8
+        second = ex.submit(endless())  # an ordinary job beside it: both get their share
+        assert first_step(second)
+        assert sorted(w.threads.value for w in ex._running.values()) == [3, 3]
+        second.stop()
+        assert second.wait(10)
+        assert until(lambda: w1.threads.value == 8, 5)
+        first.stop()
+        assert first.wait(10)
+    finally:
+        ex.shutdown()
+    fixed = LocalExecutor(slots=2, threads=2)  # SEQUENCE_LAB_WORKER_THREADS wins
+    try:
+        assert fixed.threads_for(1, all_cores=True) == 2
+    finally:
+        fixed.shutdown()
+
+
 def test_workers_run_below_the_servers_priority_with_their_share_of_threads(local):
     if os.getpriority(os.PRIO_PROCESS, 0) >= WORKER_NICE:
         pytest.skip("the tests already run at a priority as low as a worker's")
