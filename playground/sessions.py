@@ -56,9 +56,13 @@ def collect_if_drawn() -> bool:
     with _lock:
         due, _drawn = _drawn, False
     if due:
-        gc.collect()
-        heap.trim()
+        _collect()
     return due
+
+
+def _collect() -> None:
+    gc.collect()
+    heap.trim()
 
 
 def sweep(rt: Runtime, now: float, grace_s: float = GRACE_S) -> list[str]:
@@ -66,6 +70,7 @@ def sweep(rt: Runtime, now: float, grace_s: float = GRACE_S) -> list[str]:
 
     ``clear_user_info_for_session`` closes a session that exists only in storage (disconnected),
     on Streamlit's event loop, and marks it so that no later connection resumes it."""
+    global _drawn
     with _lock:
         known = list(_last_seen.items())
     gone = []
@@ -81,8 +86,9 @@ def sweep(rt: Runtime, now: float, grace_s: float = GRACE_S) -> list[str]:
         with _lock:
             _last_seen.pop(sid, None)
     if gone:
-        gc.collect()
-        heap.trim()
+        with _lock:
+            _drawn = False  # this collection also covers the pages drawn since the last one
+        _collect()
         _LOG.info("closed %d session(s) gone for over %.0f s", len(gone), grace_s)
     return gone
 
