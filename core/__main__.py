@@ -6,6 +6,7 @@
                          [--device D] [--max-seconds S] --out DIR
     python -m core predict --run DIR INPUT... [--beam N] [--json]
     python -m core bench [--quick] [--out FILE]
+    python -m core bench --cells 1,2 [--processes 5] [--out FILE]
     python -m core export-code (--run DIR | --task T --arch A [--preset P] [--set key=value ...]) --out FILE.py
 
 Errors (unknown names, bad values, missing files) print one line on stderr and exit with code 2.
@@ -90,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quick", action="store_true")
     s.add_argument("--out", help="also write the results as JSON here")
     s.add_argument("--tasks", help="comma-separated task names (default: all)")
+    s.add_argument(
+        "--cells",
+        metavar="THREADS",
+        help="only the explicit cells against the fused kernels, on these torch thread counts (e.g. 1,2)",
+    )
+    s.add_argument("--processes", type=int, default=5, help="with --cells: fresh processes per thread count")
     s.add_argument(
         "--archs", help="with --seeds: comma-separated architectures (default: every compatible one)"
     )
@@ -323,9 +330,20 @@ def _summary(res: dict[str, Any]) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import main as bench_main
-    from core.bench import main_seeds
+    from core.bench import main_cells, main_seeds
 
     tasks = args.tasks.split(",") if args.tasks else None
+    if args.cells:
+        try:
+            threads = [int(n) for n in args.cells.split(",")]
+        except ValueError:
+            threads = []
+        if not threads or min(threads) < 1 or args.processes < 1:
+            print(
+                "error: --cells takes thread counts such as 1,2 and --processes at least 1", file=sys.stderr
+            )
+            return 2
+        return main_cells(threads, args.processes, out=args.out)
     if args.seeds > 0:
         vary: dict[str, list[str]] = {}
         for item in args.vary:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -119,27 +120,97 @@ def _throughput(fn, tokens: int, repeats: int = 3) -> float:
     return tokens / best
 
 
-def cells_vs_fused(batch: int = 64, steps: int = 100, hidden: int = 128) -> list[dict[str, Any]]:
-    """Forward+backward tokens/s of the explicit cells relative to PyTorch's fused kernels."""
+def cells_vs_fused(
+    batch: int = 64, steps: int = 100, hidden: int = 128, threads: int | None = None, calls: int = 11
+) -> list[dict[str, Any]]:
+    """Forward+backward tokens/s of the explicit cells relative to PyTorch's fused kernels.
+
+    Fused and explicit calls alternate (``calls`` of each, after two warm-ups), so a slower stretch
+    of a noisy machine falls on both; the ratio is the median of the per-pair ratios.
+    """
     from core.models.rnn import Recurrent
 
+    if threads:
+        torch.set_num_threads(threads)
     rows = []
     x = torch.randn(batch, steps, hidden)
     for cell in ("rnn", "lstm", "gru"):
         torch.manual_seed(0)
         m = Recurrent(cell, hidden, hidden)
 
-        def step(explicit: bool, m=m) -> None:
-            out = m(x, explicit=explicit)
-            y = out[0] if isinstance(out, tuple) else out.outputs
-            y.sum().backward()
+        def step(explicit: bool, m=m) -> float:
+            t = time.perf_counter()
+            m(x, explicit=explicit).outputs.sum().backward()
+            return time.perf_counter() - t
 
-        fused = _throughput(lambda: step(False), batch * steps)
-        explicit = _throughput(lambda: step(True), batch * steps)
+        for _ in range(2):
+            step(False), step(True)
+        pairs = [(step(False), step(True)) for _ in range(calls)]
+        fused, explicit = (statistics.median(p[k] for p in pairs) for k in (0, 1))
         rows.append(
-            {"cell": cell, "fused_tok_s": fused, "explicit_tok_s": explicit, "ratio": explicit / fused}
+            {
+                "cell": cell,
+                "threads": torch.get_num_threads(),
+                "fused_tok_s": batch * steps / fused,
+                "explicit_tok_s": batch * steps / explicit,
+                "ratio": statistics.median(f / e for f, e in pairs),
+            }
         )
     return rows
+
+
+def cells_in_processes(threads: list[int], processes: int = 5) -> list[dict[str, Any]]:
+    """:func:`cells_vs_fused` in ``processes`` fresh processes per thread count: each cell's median
+    ratio over them, with the lowest and highest. A process's allocator state (how many fresh
+    pages its large tensors touch) moves one process's numbers by up to a fifth."""
+    rows = []
+    for n in threads:
+        runs: list[list[dict[str, Any]]] = []
+        for _ in range(processes):
+            code = f"import json; from core.bench import cells_vs_fused; print('@@'+json.dumps(cells_vs_fused(threads={n})))"
+            p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            runs += [json.loads(line[2:]) for line in p.stdout.splitlines() if line.startswith("@@")]
+        for i, cell in enumerate(("rnn", "lstm", "gru")):
+            ratios = [r[i]["ratio"] for r in runs]
+            rows.append(
+                {
+                    "cell": cell,
+                    "threads": n,
+                    "fused_tok_s": statistics.median(r[i]["fused_tok_s"] for r in runs),
+                    "explicit_tok_s": statistics.median(r[i]["explicit_tok_s"] for r in runs),
+                    "ratio": statistics.median(ratios),
+                    "ratio_min": min(ratios),
+                    "ratio_max": max(ratios),
+                    "processes": len(runs),
+                }
+            )
+    return rows
+
+
+def cells_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| cell | threads | fused tokens/s | explicit tokens/s | explicit / fused | lowest-highest |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for c in rows:
+        spread = f"{c['ratio_min']:.2f}-{c['ratio_max']:.2f}" if "ratio_min" in c else "-"
+        lines.append(
+            f"| {c['cell']} | {c['threads']} | {c['fused_tok_s']:,.0f} | {c['explicit_tok_s']:,.0f} "
+            f"| {c['ratio']:.2f} | {spread} |"
+        )
+    return "\n".join(lines)
+
+
+def main_cells(threads: list[int], processes: int, out: str | None = None) -> int:
+    """``python -m core bench --cells``: only the explicit cells against the fused kernels."""
+    info = machine()
+    print(f"machine: {info['cpu']}, torch {info['torch']}, python {info['python']}", flush=True)
+    rows = cells_in_processes(threads, processes)
+    print(cells_table(rows))
+    if out:
+        with open(out, "w") as f:
+            json.dump({"machine": info, "cells": rows}, f, indent=2)
+    return 0
 
 
 def attention_vs_torch(batch: int = 32, heads: int = 4, steps: int = 64, d_k: int = 32) -> dict[str, Any]:
@@ -275,10 +346,7 @@ def main(quick: bool = False, out: str | None = None, tasks: list[str] | None = 
     print()
     print(table(results))
     print()
-    print("| cell | fused tokens/s | explicit tokens/s | explicit / fused |")
-    print("| --- | --- | --- | --- |")
-    for c in cells:
-        print(f"| {c['cell']} | {c['fused_tok_s']:,.0f} | {c['explicit_tok_s']:,.0f} | {c['ratio']:.2f} |")
+    print(cells_table(cells))
     print()
     print(
         f"scaled dot-product attention (B32 h4 T64 d_k32): ours {attn['ours_tok_s']:,.0f} tokens/s, "

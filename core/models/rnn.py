@@ -7,7 +7,9 @@ Two ways to run the same network, sharing ONE set of parameters:
 
 * the *explicit* path loops over time and applies a cell's equations step by step (see
   :class:`RNNCell`, :class:`LSTMCell`, :class:`GRUCell`); it can record every hidden state and gate
-  activation for the "look inside" views;
+  activation for the "look inside" views. When nothing is recorded, padded or shifted, the LSTM and
+  GRU layers run the same equations with backpropagation through time written out by hand
+  (:mod:`core.models.bptt`), which is what lets them keep up with the fused kernels;
 * the *fused* path calls PyTorch's ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` kernels, which are faster.
 
 The parameters live in the fused module with PyTorch's names and layout (``weight_ih_l{k}``,
@@ -28,6 +30,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.config import ConfigError, param
 from core.models.base import PAD, SPECIALS, ModelOutput
+from core.models.bptt import gru_scan, lstm_scan
 from core.models.words import BagOfNgrams, drop_words, n_grams_param, vectors_dim_param, vectors_projection
 from core.registry import MANY_TO_ONE, Arch
 
@@ -409,6 +412,14 @@ class Recurrent(nn.Module):
         Returns the hidden states (T, B, H) (0 at padded steps), the final state and, when
         ``record``, the gate activations name -> (T, B, H).
         """
+        if self.cell == "lstm" and mask is None and offset is None and not record:
+            # Nothing to record, hold or shift: the same equations over all steps, with the
+            # backward pass through time written out (core.models.bptt); the GRU likewise.
+            H_all, h_T, c_T = lstm_scan(X_proj, s[0], s[1], W_hh)  # type: ignore[index]
+            return H_all, (h_T, c_T), {}
+        if self.cell == "gru" and mask is None and offset is None and not record:
+            H_all, h_T = gru_scan(X_proj, s, W_hh, b_hh)  # type: ignore[arg-type]
+            return H_all, h_T, {}
         step = self.Cell.step
         Hs: list[Tensor] = []
         recorded: list[dict[str, Tensor]] = []
