@@ -104,18 +104,37 @@ def _share_box(pc: PageConfig, chosen: Chosen) -> None:
         )
 
 
-@st.fragment(run_every=training.LIVE_BEAT_S)
 def _live(page: str) -> None:
-    """Redrawn every second while the worker trains; a full rerun when it ends shows the results."""
+    """The live view while the worker trains: the progress line every second, the charts every
+    two seconds (a chart redraw costs the browser about ten times what the progress line does,
+    and on a 2-core machine that is taken from training); a full rerun when the run ends shows
+    the results."""
+    _live_progress(page)
+    _live_charts(page)
+
+
+@st.fragment(run_every=training.LIVE_BEAT_S)
+def _live_progress(page: str) -> None:
     run = training.current(page)
     if run is None:
         return
     if not run.done:
-        training.until_first_step(run)
         training.until_beat_end(run)
-    draw_progress(run, page)
+    _progress_line(run)
     if run.done:
         st.rerun()
+
+
+@st.fragment(run_every=training.CHART_BEAT_S)
+def _live_charts(page: str) -> None:
+    run = training.current(page)
+    if run is None:
+        return
+    if not run.done:
+        training.until_first_step(run)  # the first loss is drawn when it comes, not at a beat
+        if run.done:  # a short run ended during that wait: its results now, not at the next beat
+            st.rerun()
+    _charts(run, page)
 
 
 def _loss_labels() -> dict[str, str]:
@@ -146,6 +165,12 @@ def _chart_to_come(page: str) -> None:
 
 def draw_progress(run: training.Run, page: str) -> None:
     """Progress bar with ETA and throughput, the loss chart, the validation metric per epoch."""
+    _progress_line(run)
+    _charts(run, page)
+
+
+def _progress_line(run: training.Run) -> None:
+    """The progress bar, its text saying the epoch, step, ETA, throughput and the last loss."""
     started, step, fin = run.started, run.last_step, run.finished
     if started is None:
         st.progress(0.0, text=t("run.stopping" if run.handle.stop_requested else "run.building"))
@@ -170,6 +195,11 @@ def draw_progress(run: training.Run, page: str) -> None:
                 loss=f"{step.loss:.4f}",
             )
         st.progress(min(1.0, max(0.0, frac)), text=text)
+
+
+def _charts(run: training.Run, page: str) -> None:
+    """The loss chart and the validation metric per epoch, with earlier runs of the page faded."""
+    started = run.started
     steps = [(s.step, s.loss) for s in run.steps]
     epochs = run.epochs
     val = [(e.step, e.val.get("loss", float("nan"))) for e in epochs]

@@ -32,9 +32,10 @@ from playground.hosted import limits
 from playground.sessions import GRACE_S
 
 QUEUED_REFRESH_S = 2.0  # how often a page waiting in line redraws its place
-LIVE_BEAT_S = 1.0  # how often the live view of a running job redraws
+LIVE_BEAT_S = 1.0  # how often the live view of a running job redraws its progress line
+CHART_BEAT_S = 2.0  # how often it redraws its charts (the browser's costliest redraw)
 QUICK_S = 3.0  # a run estimated to end within this is waited for in the Train rerun
-FIRST_STEP_WAIT_S = 0.7  # how long the live view waits for a run's first loss before drawing
+FIRST_STEP_WAIT_S = 1.5  # how long the live charts wait for a run's first loss before drawing
 
 __all__ = ["Busy", "Run", "Tracked", "current", "executor", "request_stop", "start", "submit"]
 
@@ -365,7 +366,8 @@ def settle(run: Tracked, estimate_s: float) -> None:
 
 def until_first_step(run: Run, timeout: float = FIRST_STEP_WAIT_S) -> None:
     """In the live view, before the run's first loss has come: wait for it a little (an idle
-    wait), so the chart shows it now instead of at the next beat, a second later."""
+    wait), so the chart shows it now instead of at the next chart beat, two seconds later. A
+    worker's first step comes about 1-1.5 s after Train on the 2-core machine."""
     deadline = time.monotonic() + timeout
     while not run.done and run.last_step is None and time.monotonic() < deadline:
         run.handle.wait(0.03)
