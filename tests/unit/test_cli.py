@@ -78,6 +78,8 @@ def test_info_resolves_config_and_counts_params(capsys):
         ),
         (["predict", "--run", "X", "hello"], "not a run directory"),
         (["train", "--task", "stock"], "required"),
+        (["bench", "--cells", "two"], "--cells takes thread counts"),
+        (["bench", "--cells", "0,2"], "--cells takes thread counts"),
     ],
 )
 def test_errors_are_one_line_exit_2_and_write_nothing(capsys, tmp_path, monkeypatch, argv, message):
@@ -217,3 +219,20 @@ def test_resume_refuses_a_model_trained_on_other_data(capsys, tmp_path):
     code, _, err = run_cli(capsys, "train", "--resume", str(first), "--upload", str(a), "--epochs", "1",
                            "--out", str(tmp_path / "y"))  # fmt: skip
     assert code == 0, err
+
+
+def test_cells_benchmark_alternates_both_paths_and_reports_each_cell():
+    import torch
+
+    from core.bench import cells_table, cells_vs_fused
+
+    before = torch.get_num_threads()
+    try:
+        rows = cells_vs_fused(batch=4, steps=5, hidden=8, threads=1, calls=3)
+    finally:
+        torch.set_num_threads(before)
+    assert [r["cell"] for r in rows] == ["rnn", "lstm", "gru"]
+    for r in rows:
+        assert r["threads"] == 1 and r["fused_tok_s"] > 0 and r["explicit_tok_s"] > 0 and r["ratio"] > 0
+    table = cells_table(rows).splitlines()
+    assert len(table) == 5 and table[2].startswith("| rnn | 1 |")
