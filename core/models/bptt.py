@@ -72,6 +72,7 @@ class LSTMScan(torch.autograd.Function):
             c = torch.mul(f, c, out=c_t).addcmul_(i, g)  # c_t = f * c_{t-1} + i * g
             h = torch.mul(o, torch.tanh(c, out=tc), out=h_t)  # h_t = o * tanh(c_t)
         ctx.save_for_backward(A, Gc, C, TC, Hs, h0, c0, W_hh)
+        ctx.set_materialize_grads(False)  # an output the loss does not read sends None, not zeros
         return Hs, h.clone(), c.clone()
 
     @staticmethod
@@ -153,6 +154,7 @@ class GRUScan(torch.autograd.Function):
             torch.addcmul(x_n, r, u_n, out=n).tanh_()  # n_t = tanh(x_n + r * U_n)
             h = torch.lerp(n, h, z, out=h_t)  # h_t = (1 - z) n + z h_{t-1}
         ctx.save_for_backward(U, RZ, N, Hs, h0, W_hh)
+        ctx.set_materialize_grads(False)  # as in LSTMScan
         return Hs, h.clone()
 
     @staticmethod
