@@ -43,8 +43,8 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1000}
 EXCEPTION = "[data-testid='stException']"
 
-# Small settings per task page: each trains in 5-10 s on one CPU thread (steps, not evaluation),
-# long enough for the live chart to redraw a few times.
+# Small settings per task page: each trains in 4-10 s on one CPU thread (steps, not evaluation),
+# long enough for the live charts (redrawn every 2 s) to be drawn a few times.
 SMALL: dict[str, dict[str, str]] = {
     "stock": {"stock.model.hidden_size": "32", "stock.train.epochs": "48"},
     "sentiment": {
@@ -53,14 +53,14 @@ SMALL: dict[str, dict[str, str]] = {
         "sentiment.model.hidden_size": "16",
         "sentiment.model.embed_dim": "16",
         "sentiment.train.epochs": "1",
-        "sentiment.train.batch_size": "32",
+        "sentiment.train.batch_size": "8",
         "sentiment.train.stop_at_target": "false",
     },
     "translation": {
         "translation.task.n_pairs": "768",
         "translation.model.hidden_size": "32",
         "translation.model.embed_dim": "32",
-        "translation.train.epochs": "8",
+        "translation.train.epochs": "24",
         "translation.train.stop_at_target": "false",
     },
     "captioning": {
@@ -80,7 +80,7 @@ SMALL: dict[str, dict[str, str]] = {
         "word_order.train.epochs": "30",
         "word_order.train.stop_at_target": "false",
     },
-    # long enough (about 5 s) that the live chart is redrawn while it trains
+    # long enough (about 5 s) that the live charts are redrawn while it trains
     "char_text": {"char_text.model.hidden_size": "64", "char_text.train.epochs": "12"},
 }
 
