@@ -120,6 +120,9 @@ def _throughput(fn, tokens: int, repeats: int = 3) -> float:
     return tokens / best
 
 
+CELL_ORDER = ("rnn", "lstm", "gru")  # the rows of the cells' table
+
+
 def cells_vs_fused(
     batch: int = 64, steps: int = 100, hidden: int = 128, threads: int | None = None, calls: int = 11
 ) -> list[dict[str, Any]]:
@@ -134,7 +137,7 @@ def cells_vs_fused(
         torch.set_num_threads(threads)
     rows = []
     x = torch.randn(batch, steps, hidden)
-    for cell in ("rnn", "lstm", "gru"):
+    for cell in CELL_ORDER:
         torch.manual_seed(0)
         m = Recurrent(cell, hidden, hidden)
 
@@ -170,7 +173,7 @@ def cells_in_processes(threads: list[int], processes: int = 5) -> list[dict[str,
             code = f"import json; from core.bench import cells_vs_fused; print('@@'+json.dumps(cells_vs_fused(threads={n})))"
             p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             runs += [json.loads(line[2:]) for line in p.stdout.splitlines() if line.startswith("@@")]
-        for i, cell in enumerate(("rnn", "lstm", "gru")):
+        for i, cell in enumerate(CELL_ORDER):
             ratios = [r[i]["ratio"] for r in runs]
             rows.append(
                 {

@@ -44,6 +44,14 @@ def _steps(X: Tensor, lo: int | None = None, hi: int | None = None) -> tuple[Ten
     return X[..., lo:hi].unbind(0)
 
 
+def _recurrent_weight_grad(dZ: Tensor, h0: Tensor, Hs: Tensor) -> Tensor:
+    """dL/dW_hh = sum_t dZ_t^T h_{t-1}, for dZ (T, B, G) and the states h_0 (B, H), Hs (T, B, H):
+    one product over all steps instead of T small ones, so it uses every core."""
+    T, B, G = dZ.shape
+    H_prev = torch.cat([h0.unsqueeze(0), Hs[:-1]])  # (T, B, H): h_{t-1} of every step
+    return dZ.reshape(T * B, G).t().mm(H_prev.reshape(T * B, -1))
+
+
 class LSTMScan(torch.autograd.Function):
     """The LSTM over all T steps: (X_proj (T, B, 4H), h_0, c_0 (B, H), W_hh (4H, H)) -> (h (T, B, H), h_T, c_T)."""
 
@@ -107,10 +115,7 @@ class LSTMScan(torch.autograd.Function):
             z.mul_(slope)
             dc = dc * f  # to c_{t-1}
             dh = torch.mm(z, W_hh) if dh_before is None else torch.addmm(dh_before, z, W_hh)  # to h_{t-1}
-        # dL/dW_hh = sum_t dZ_t^T h_{t-1}: one product over all steps.
-        H_prev = torch.cat([h0.unsqueeze(0), Hs[:-1]])
-        dW_hh = dZ.reshape(T * B, G).t().mm(H_prev.reshape(T * B, H))
-        return dZ, dh, dc, dW_hh
+        return dZ, dh, dc, _recurrent_weight_grad(dZ, h0, Hs)
 
 
 class GRUScan(torch.autograd.Function):
@@ -188,10 +193,7 @@ class GRUScan(torch.autograd.Function):
             dx_rz.copy_(du_rz)  # X_proj and U enter r and z the same way
             direct = dh * z if dh_before is None else torch.addcmul(dh_before, dh, z)  # h_t = ... + z h_{t-1}
             dh = torch.addmm(direct, du, W_hh)  # to h_{t-1}: through U, plus the direct path
-        # One product over all steps for the recurrent weights, one sum for their bias.
-        H_prev = torch.cat([h0.unsqueeze(0), Hs[:-1]])
-        dW_hh = dU.reshape(T * B, G).t().mm(H_prev.reshape(T * B, H))
-        return dX, dh, dW_hh, dU.sum((0, 1))
+        return dX, dh, _recurrent_weight_grad(dU, h0, Hs), dU.sum((0, 1))
 
 
 def lstm_scan(X_proj: Tensor, h0: Tensor, c0: Tensor, W_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:

@@ -412,12 +412,12 @@ class Recurrent(nn.Module):
         Returns the hidden states (T, B, H) (0 at padded steps), the final state and, when
         ``record``, the gate activations name -> (T, B, H).
         """
-        if self.cell == "lstm" and mask is None and offset is None and not record:
+        if self.cell in ("lstm", "gru") and mask is None and offset is None and not record:
             # Nothing to record, hold or shift: the same equations over all steps, with the
-            # backward pass through time written out (core.models.bptt); the GRU likewise.
-            H_all, h_T, c_T = lstm_scan(X_proj, s[0], s[1], W_hh)  # type: ignore[index]
-            return H_all, (h_T, c_T), {}
-        if self.cell == "gru" and mask is None and offset is None and not record:
+            # backward pass through time written out (core.models.bptt).
+            if self.cell == "lstm":
+                H_all, h_T, c_T = lstm_scan(X_proj, s[0], s[1], W_hh)  # type: ignore[index]
+                return H_all, (h_T, c_T), {}
             H_all, h_T = gru_scan(X_proj, s, W_hh, b_hh)  # type: ignore[arg-type]
             return H_all, h_T, {}
         step = self.Cell.step
