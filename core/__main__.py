@@ -232,27 +232,30 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out {out} exists and is not a directory")
     set_threads()
     executor = _executor(args)
-    handle = executor.submit(Job.single(spec))
-    bar = None
-    events: list[Any] = []
-    for _, ev in handle.follow():
-        events.append(ev)
-        if isinstance(ev, Started):
-            bar = _progress(ev.total_steps)
-        elif isinstance(ev, Step) and bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{ev.loss:.4f}", epoch=ev.epoch)
-        elif isinstance(ev, Epoch) and bar is not None:
-            m = spec.task.primary.name
-            bar.write(
-                f"epoch {ev.epoch}: train loss {ev.train_loss:.4f}, val {m} {ev.val.get(m, float('nan')):.4f}"
-            )
-    if bar is not None:
-        bar.close()
-    if handle.error is not None:
-        if handle.error.unexpected:
-            print(handle.error.detail or handle.error.message, file=sys.stderr)
-        raise ConfigError(handle.error.message)
+    try:
+        handle = executor.submit(Job.single(spec))
+        bar = None
+        events: list[Any] = []
+        for _, ev in handle.follow():
+            events.append(ev)
+            if isinstance(ev, Started):
+                bar = _progress(ev.total_steps)
+            elif isinstance(ev, Step) and bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{ev.loss:.4f}", epoch=ev.epoch)
+            elif isinstance(ev, Epoch) and bar is not None:
+                m = spec.task.primary.name
+                bar.write(
+                    f"epoch {ev.epoch}: train loss {ev.train_loss:.4f}, val {m} {ev.val.get(m, float('nan')):.4f}"
+                )
+        if bar is not None:
+            bar.close()
+        if handle.error is not None:
+            if handle.error.unexpected:
+                print(handle.error.detail or handle.error.message, file=sys.stderr)
+            raise ConfigError(handle.error.message)
+    finally:
+        executor.shutdown()  # a Ray instance started for this run ends with it, its agents too
     model = handle.model("model")
     finished = handle.finished("model")
     if model is None or finished is None:

@@ -182,9 +182,22 @@ def tune_sweep(
     if scheduler not in (None, "asha"):
         raise ConfigError(f"unknown scheduler {scheduler!r}; valid: asha")
     grid_specs(task_name, arch, base, {k: v[:1] for k, v in grid.items()})  # settings valid: fail early
-    from core.ray_backend import _connect_ray
+    from core.ray_backend import connected
 
-    _connect_ray(address)
+    with connected(address):
+        return _run_sweep(task_name, arch, base, grid, out, samples, scheduler, cpus_per_trial)
+
+
+def _run_sweep(
+    task_name: str,
+    arch: str,
+    base: dict[str, Any],
+    grid: dict[str, list[Any]],
+    out: str | Path,
+    samples: int,
+    scheduler: str | None,
+    cpus_per_trial: int,
+) -> dict[str, Any]:
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -151,3 +152,54 @@ def test_a_cluster_that_goes_away_mid_run_is_a_clear_message(tmp_path):
     assert f"the Ray cluster at {lost.address} stopped answering" in err
     assert "Traceback" not in err
     assert not (tmp_path / "run").exists()  # nothing half-written
+
+
+def test_without_an_address_a_local_instance_of_its_own_even_after_a_stopped_ray_start(tmp_path):
+    """`ray start` writes the cluster it started to ray_current_cluster and a stopped head leaves it
+    there; a run with no address still starts a Ray instance of its own rather than waiting on it."""
+    import tempfile
+
+    from rayhead import LOCAL_ENV, free_port
+
+    ray_tmp = Path(tempfile.mkdtemp(prefix="rl", dir="/tmp"))  # short: Ray's socket paths go under it
+    proc = None
+    try:
+        (ray_tmp / "ray").mkdir()
+        (ray_tmp / "ray" / "ray_current_cluster").write_text(f"127.0.0.1:{free_port()}")  # nobody there
+        out = tmp_path / "run"
+        env = {**os.environ, **LOCAL_ENV, "RAY_TMPDIR": str(ray_tmp)}
+        env.pop("SEQUENCE_LAB_RAY_ADDRESS", None)
+        env.pop("RAY_ADDRESS", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core", "train", "--task", "word-order", "--arch", "gru", "--epochs", "1",
+             "--set", "n_train=256", "--set", "hidden_size=8", "--executor", "ray", "--out", str(out)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            start_new_session=True,  # every process it starts stays in this session unless it leaves
+        )  # fmt: skip
+        stdout, stderr = proc.communicate(timeout=240)
+        assert proc.returncode == 0, stderr[-2000:]
+        assert "word-order/gru: test accuracy" in stdout and (out / "model.safetensors").is_file()
+        # and the instance ended with the run: none of its processes (raylet, GCS, agents) is left
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _in_session(proc.pid):
+            time.sleep(0.5)
+        assert not _in_session(proc.pid), _in_session(proc.pid)
+    finally:
+        if proc is not None:
+            for left in _in_session(proc.pid):  # a failed run leaves nothing behind either
+                os.kill(int(left.split()[0]), 9)
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
+def _in_session(sid: int) -> list[str]:
+    """The processes left in session ``sid`` (Ray renames its own, e.g. ray::DashboardAgent)."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter(["name", "status"]):
+        try:
+            if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                found.append(f"{p.pid} {p.info['name']}")
+        except (ProcessLookupError, PermissionError):
+            pass
+    return found
