@@ -184,75 +184,62 @@ def tune_sweep(
     grid_specs(task_name, arch, base, {k: v[:1] for k, v in grid.items()})  # settings valid: fail early
     from core.ray_backend import connected
 
-    with connected(address):
-        return _run_sweep(task_name, arch, base, grid, out, samples, scheduler, cpus_per_trial)
+    with connected(address):  # with no address, an instance of its own that ends with the sweep
+        from ray import tune
+        from ray.tune.schedulers import ASHAScheduler
 
-
-def _run_sweep(
-    task_name: str,
-    arch: str,
-    base: dict[str, Any],
-    grid: dict[str, list[Any]],
-    out: str | Path,
-    samples: int,
-    scheduler: str | None,
-    cpus_per_trial: int,
-) -> dict[str, Any]:
-    from ray import tune
-    from ray.tune.schedulers import ASHAScheduler
-
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    primary = get_task(task_name).primary
-    metric = "val_" + primary.name
-    mode = "max" if primary.higher_is_better else "min"
-    seeded = "train.seed" in grid
-    space: dict[str, Any] = {
-        "task": task_name,
-        "arch": arch,
-        "out": str(out),
-        "_threads": cpus_per_trial,
-        "point": tune.grid_search(points(grid)),
-        "base": {**base} if seeded or samples == 1 else tune.sample_from(lambda _: _seeded(base)),
-    }
-    sched = None
-    if scheduler == "asha":
-        epochs = int(plan(task_name, arch, base).train_cfg.epochs)
-        sched = ASHAScheduler(time_attr="epoch", max_t=max(1, epochs), grace_period=1, reduction_factor=2)
-    tuner = tune.Tuner(
-        tune.with_resources(_trial, {"cpu": cpus_per_trial}),
-        param_space=space,
-        tune_config=tune.TuneConfig(metric=metric, mode=mode, num_samples=samples, scheduler=sched),
-        run_config=tune.RunConfig(
-            name=f"sweep-{int(time.time())}", storage_path=str(out / "tune"), verbose=0
-        ),
-    )
-    grid_result = tuner.fit()
-    trials = []
-    for r in grid_result:
-        cfg = r.config or {}
-        point = dict(cfg.get("point") or {})
-        seed = (cfg.get("base") or {}).get("train.seed")
-        settings = {**point, **({"train.seed": seed} if seed is not None and samples > 1 else {})}
-        m = r.metrics or {}
-        done = bool(m.get("done"))
-        status = "error" if r.error else ("done" if done else "stopped early")
-        trials.append(
-            {
-                "name": trial_name(point),
-                "settings": settings,
-                "metrics": dict(m.get("test") or {}),
-                "val": m.get(metric),
-                "epochs": m.get("epoch"),
-                "status": status,
-                "reason": m.get("reason"),
-                "run_dir": m.get("run_dir"),
-                "error": str(r.error).splitlines()[0] if r.error else None,
-            }
+        out = Path(out).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        primary = get_task(task_name).primary
+        metric = "val_" + primary.name
+        mode = "max" if primary.higher_is_better else "min"
+        seeded = "train.seed" in grid
+        space: dict[str, Any] = {
+            "task": task_name,
+            "arch": arch,
+            "out": str(out),
+            "_threads": cpus_per_trial,
+            "point": tune.grid_search(points(grid)),
+            "base": {**base} if seeded or samples == 1 else tune.sample_from(lambda _: _seeded(base)),
+        }
+        sched = None
+        if scheduler == "asha":
+            epochs = int(plan(task_name, arch, base).train_cfg.epochs)
+            sched = ASHAScheduler(time_attr="epoch", max_t=max(1, epochs), grace_period=1, reduction_factor=2)
+        tuner = tune.Tuner(
+            tune.with_resources(_trial, {"cpu": cpus_per_trial}),
+            param_space=space,
+            tune_config=tune.TuneConfig(metric=metric, mode=mode, num_samples=samples, scheduler=sched),
+            run_config=tune.RunConfig(
+                name=f"sweep-{int(time.time())}", storage_path=str(out / "tune"), verbose=0
+            ),
         )
-    result = summary(task_name, arch, grid, trials)
-    (out / "sweep.json").write_text(json.dumps(result, indent=2, default=str))
-    return result
+        grid_result = tuner.fit()
+        trials = []
+        for r in grid_result:
+            cfg = r.config or {}
+            point = dict(cfg.get("point") or {})
+            seed = (cfg.get("base") or {}).get("train.seed")
+            settings = {**point, **({"train.seed": seed} if seed is not None and samples > 1 else {})}
+            m = r.metrics or {}
+            done = bool(m.get("done"))
+            status = "error" if r.error else ("done" if done else "stopped early")
+            trials.append(
+                {
+                    "name": trial_name(point),
+                    "settings": settings,
+                    "metrics": dict(m.get("test") or {}),
+                    "val": m.get(metric),
+                    "epochs": m.get("epoch"),
+                    "status": status,
+                    "reason": m.get("reason"),
+                    "run_dir": m.get("run_dir"),
+                    "error": str(r.error).splitlines()[0] if r.error else None,
+                }
+            )
+        result = summary(task_name, arch, grid, trials)
+        (out / "sweep.json").write_text(json.dumps(result, indent=2, default=str))
+        return result
 
 
 def _seeded(base: dict[str, Any]) -> dict[str, Any]:
