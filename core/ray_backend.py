@@ -139,8 +139,7 @@ class RayExecutor(Executor):
         self._refs: dict[int, Any] = {}
         self._board: Any = None
         self._remote: Any = None
-        self._started_here = False
-        self._instance: list[Any] = []  # the processes of the Ray instance started here (psutil)
+        self._instance: list[Any] = []  # the processes of a Ray instance started here (psutil)
         self._broken = False
         self._connect_lock = threading.Lock()
 
@@ -156,7 +155,6 @@ class RayExecutor(Executor):
         if self._remote is not None:
             return
         where = self.address or "a local Ray instance"
-        self._started_here = not self.address and not _ray().is_initialized()
         ray, self._instance = _connect_and_note(self.address)
         try:
             self._board = ray.remote(num_cpus=0)(_StopBoard).remote()
@@ -307,7 +305,7 @@ class RayExecutor(Executor):
             handles = list(self._handles)
         for h in handles:
             h.stop()
-        if self._started_here:
+        if self._instance:  # the Ray instance started here ends with it
             _end_instance(self._instance)
             self._instance = []
 
@@ -353,8 +351,8 @@ def _tree(roots: list[Any]) -> list[Any]:
 def _end_instance(procs: list[Any], grace_s: float = 2.0) -> None:
     """Shut down the Ray instance this process started, and make sure that all of its processes end.
 
-    On this 2-core machine the raylet of a command-line run sometimes ends before its dashboard and
-    runtime-env agents, which are then left waiting forever to report its end to a GCS that has
+    On a busy 2-core machine the raylet of a command-line run was seen to end before its dashboard
+    and runtime-env agents, which are then left waiting forever to report its end to a GCS that has
     gone too (about 90 MB each). ``procs`` were taken while the instance was whole; what is left
     ``grace_s`` after ``ray.shutdown()`` is killed."""
     import psutil
