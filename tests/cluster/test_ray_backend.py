@@ -66,10 +66,13 @@ def test_the_cluster_decides_how_many_run_and_stop_keeps_the_weights(executor):
     long = {"epochs": 500, "hidden_size": 8}
     jobs = [executor.submit(Job.single(plan("long-memory", "rnn", long))) for _ in range(3)]
     try:
+        # both running jobs past their setup (a step taken), so that Stop is seen at the next step
+        def stepping(j) -> bool:
+            return j.status == "running" and any(isinstance(e, Step) for e in j.lane_events("model"))
+
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and sum(j.status == "running" for j in jobs) < 2:
+        while time.monotonic() < deadline and sum(stepping(j) for j in jobs) < 2:
             time.sleep(0.1)
-        time.sleep(2.0)  # each running job takes a step or more
         running = [j for j in jobs if j.status == "running"]
         waiting = [j for j in jobs if j.queued]
         assert len(running) == 2 and len(waiting) == 1  # 2 CPUs, one CPU per job
