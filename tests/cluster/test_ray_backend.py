@@ -73,6 +73,13 @@ def test_the_cluster_decides_how_many_run_and_stop_keeps_the_weights(executor):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and sum(stepping(j) for j in jobs) < 2:
             time.sleep(0.1)
+        # and it stays at two while they train and look for Stop: a task that asks in a way that
+        # lends its CPU to the next pending one (ray.wait, ray.get) would let the third one start
+        at_once = []
+        for _ in range(30):
+            at_once.append(sum(j.status == "running" for j in jobs))
+            time.sleep(0.1)
+        assert max(at_once) == 2, at_once
         running = [j for j in jobs if j.status == "running"]
         waiting = [j for j in jobs if j.queued]
         assert len(running) == 2 and len(waiting) == 1  # 2 CPUs, one CPU per job
