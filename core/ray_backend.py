@@ -148,10 +148,8 @@ class RayExecutor(Executor):
         if self._broken:  # the cluster went away: start over (and fail clearly if it is still gone)
             self._broken = False
             self._remote = self._board = None
-            try:
-                _ray().shutdown()
-            except Exception:  # noqa: BLE001
-                pass
+            _end_instance(self._instance)  # disconnects; a local instance's leftovers end too
+            self._instance = []
         if self._remote is not None:
             return
         where = self.address or "a local Ray instance"
