@@ -21,7 +21,9 @@ Markdown table; ``--json`` writes the figures.
 same settings: ``python -m core train`` with the page's default architecture and the page's stop
 at the target, from the command to its last line (the process starts, loads the data, trains,
 evaluates on the test split, writes the run). ``--rounds N`` repeats everything N times,
-interleaved, and reports medians.
+interleaved, and reports medians; each round starts one place further along the order (the
+baseline, this checkout, the command line), so none of them always follows the same one, and every
+measurement starts after ``--settle`` seconds of rest.
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
         ctx.close()
 
 
+CLI = "command line"  # the command line's place in a round's order
+
+
 def time_cli(prefix: str, root: Path = ROOT) -> dict[str, float]:
     """Seconds from ``python -m core train`` with the page's defaults to its last line."""
     sys.path.insert(0, str(root))
@@ -130,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--cli", action="store_true", help="also time the command line with the same settings")
     ap.add_argument("--rounds", type=int, default=1, help="repeat N times, interleaved; report medians")
+    ap.add_argument("--settle", type=float, default=5.0, help="seconds of rest before each measurement")
     args = ap.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     bad = sorted(set(pages) - set(PAGES))
@@ -156,19 +162,27 @@ def main(argv: list[str] | None = None) -> int:
                 servers[name] = E2E.Server(env, name=f"timing-{len(servers)}", root=root).start()
                 cold[name] = {"healthy_s": time.monotonic() - t, **cold_start(browser, servers[name], t)}
                 print(f"cold start {name}: {cold[name]}", file=sys.stderr, flush=True)
-            for _ in range(max(1, args.rounds)):
+            for i in range(max(1, args.rounds)):
                 for prefix in pages:
-                    for name, _, _ in variants:
+                    # every round starts with the next one: a server tidying up after the previous
+                    # measurement (its janitor's collection, a closed session) lands on each in turn
+                    order = [name for name, _, _ in variants] + ([CLI] if args.cli else [])
+                    order = order[i % len(order) :] + order[: i % len(order)]
+                    for name in order:
+                        time.sleep(args.settle)
+                        if name == CLI:
+                            r = time_cli(prefix)
+                            cli.setdefault(prefix, []).append(r)
+                            print(
+                                f"{prefix:12s} command line   {r['wall_s']:6.1f} s",
+                                file=sys.stderr,
+                                flush=True,
+                            )
+                            continue
                         r = time_page(browser, servers[name], prefix, args.timeout)
                         rounds.setdefault(prefix, {}).setdefault(name, []).append(r)
                         print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
                               f"results {r['results_s']:6.1f} s", file=sys.stderr, flush=True)  # fmt: skip
-                    if args.cli:
-                        r = time_cli(prefix)
-                        cli.setdefault(prefix, []).append(r)
-                        print(
-                            f"{prefix:12s} command line   {r['wall_s']:6.1f} s", file=sys.stderr, flush=True
-                        )
             browser.close()
     finally:
         for s in servers.values():
