@@ -97,6 +97,22 @@ def _legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
+# room for the axes' tick labels and titles, fixed (``fixed_frame``): loss values such as "0.0005",
+# percentages, "validation exact match" turned up the y axis, and the Korean labels all fit
+FRAME_LEFT, FRAME_BOTTOM, FRAME_BOTTOM_LEGEND = 72, 50, 100
+
+
+def fixed_frame(fig: go.Figure, *, bottom: int = FRAME_BOTTOM, top: int = 30) -> go.Figure:
+    """Margins set once instead of measured by the browser at every redraw (plotly's axis
+    ``automargin``). The live charts are redrawn every two seconds while a run trains; measuring
+    the tick labels' sizes was 40 % of plotly's work in the browser, and the plot area shifted
+    whenever the labels' widths changed. A legend below the chart may still push the bottom down."""
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin={"l": FRAME_LEFT, "r": 12, "t": top, "b": bottom})
+    return fig
+
+
 def loss_figure(
     steps: Sequence[tuple[int, float]],
     val: Sequence[tuple[int, float]],
@@ -144,7 +160,7 @@ def loss_figure(
     longest = max([total_steps or 0, *(g[1][-1][0] for g in ghosts if g[1])])
     fig.update_xaxes(title_text=labels["x"], range=[0, longest * 1.02] if longest else None)
     fig.update_yaxes(title_text=labels["y"], type="log" if log_y else "linear")
-    return _legend_below(_layout(fig, height=340))
+    return fixed_frame(_legend_below(_layout(fig, height=340)), bottom=FRAME_BOTTOM_LEGEND)
 
 
 GHOST_COLORS = ("#9aa5b1", "#c9a26b", "#8fb996", "#b39ddb", "#e0a3a3", "#90caf9")
@@ -198,7 +214,9 @@ def metric_curve(
     fig.update_xaxes(title_text=x_label, dtick=max(1, longest // 10) if longest else None)
     fig.update_yaxes(title_text=name)
     fig = _layout(fig, height=340 if ghosts else 300)
-    return _legend_below(fig) if ghosts else fig
+    if ghosts:
+        return fixed_frame(_legend_below(fig), bottom=FRAME_BOTTOM_LEGEND)
+    return fixed_frame(fig, top=36)
 
 
 def heatmap(

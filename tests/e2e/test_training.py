@@ -78,8 +78,14 @@ def test_stop_mid_training_keeps_a_usable_model(page, server):
                    return g && g.data && g.data[0] && g.data[0].x.length >= 10; }""",
         timeout=60_000,
     )
+    frame = chart_frame(page, "stock._lossfig")
     by_key(page, "stock._stop").locator("button").click()
     page.get_by_text(t("run.reason.stopped")).wait_for(timeout=60_000)
+    # the charts keep their frame from the live view to the results, and their labels fit in it
+    assert chart_frame(page, "stock._lossfig") == frame
+    for key in ("stock._lossfig", "stock._metricfig"):
+        outside = labels_outside(page, key)
+        assert not outside, (key, outside)
     progress = page.locator("[data-testid='stProgress']").first.inner_text()
     steps = int(re.search(r"\(([\d,]+) steps\)", progress).group(1).replace(",", ""))
     assert 10 <= steps < 200 * 18, progress  # stopped well before the end
@@ -91,6 +97,29 @@ def test_stop_mid_training_keeps_a_usable_model(page, server):
     page.get_by_text(t("stock.day_n", n=1), exact=True).wait_for()
     assert not by_key(page, "stock._train").locator("button").is_disabled()
     shot(page, "stopped-stock")
+
+
+def chart_frame(page, key: str) -> dict[str, float]:
+    """The plot area of the chart with ``key`` as plotly laid it out: left, right, top, bottom margins."""
+    return page.evaluate(
+        """(sel) => { const s = document.querySelector(sel + ' .js-plotly-plot')._fullLayout._size;
+                      return {l: s.l, r: s.r, t: s.t, b: s.b}; }""",
+        f".st-key-{key.replace('.', '-')}",
+    )
+
+
+def labels_outside(page, key: str) -> list[str]:
+    """The axis titles, tick labels and legend of a chart that reach past its edges (drawn clipped)."""
+    return page.evaluate(
+        """(sel) => { const g = document.querySelector(sel + ' .js-plotly-plot');
+            const box = g.querySelector('.main-svg').getBoundingClientRect();
+            const parts = g.querySelectorAll('.xtitle, .ytitle, .xtick text, .ytick text, .legend');
+            return [...parts].filter(e => { const r = e.getBoundingClientRect();
+                return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1
+                                       || r.top < box.top - 1 || r.bottom > box.bottom + 1); })
+              .map(e => (e.getAttribute('class') || '') + ': ' + e.textContent); }""",
+        f".st-key-{key.replace('.', '-')}",
+    )
 
 
 def try_translation(page) -> None:

@@ -134,6 +134,22 @@ def test_the_smoothed_line_follows_a_falling_loss():
 _LABELS = {"train": "raw", "smooth": "smooth", "val": "val", "x": "step", "y": "loss"}
 
 
+def test_the_live_charts_keep_their_frame_instead_of_measuring_labels_at_every_redraw():
+    ghosts = [("Run 1", [(1, 0.9), (2, 0.95)], "lr 0.01")]
+    figs = [
+        charts.loss_figure([(1, 2.0), (2, 1.5)], [(2, 1.4)], labels=_LABELS, total_steps=10),
+        charts.loss_figure([(1, 2.0)], [], labels=_LABELS, ghosts=[("Run 1", [(1, 2.1)], "")]),
+        charts.metric_curve([(1, 0.5), (2, 0.7)], name="exact match", x_label="epoch"),
+        charts.metric_curve([(1, 0.5)], name="exact match", x_label="epoch", ghosts=ghosts),
+    ]
+    for fig in figs:
+        lay = fig.to_dict()["layout"]
+        assert lay["xaxis"]["automargin"] is False and lay["yaxis"]["automargin"] is False
+        assert lay["margin"]["l"] == charts.FRAME_LEFT  # room for tick labels and the axis title
+        below = lay.get("legend", {}).get("y", 1) < 0  # a legend under the chart needs its own room
+        assert lay["margin"]["b"] == (charts.FRAME_BOTTOM_LEGEND if below else charts.FRAME_BOTTOM)
+
+
 # ---------------------------------------------------------------------------- word order
 
 
