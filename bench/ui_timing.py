@@ -12,7 +12,8 @@ page and checkout after checkout (interleaved, so both see the same machine), it
 with its default settings, presses Train and measures:
 
 - Train -> the first training loss drawn on the live chart;
-- Train -> the result tabs on screen (the run is over and the page has drawn its results).
+- Train -> the result tabs on screen (the run is over and the page has drawn its results);
+- Chromium's CPU seconds over that time, and the training time the page reports ("Trained for").
 
 It also records the first page's cold start (spawn -> health -> Train button enabled). Prints a
 Markdown table; ``--json`` writes the figures.
@@ -32,6 +33,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,25 @@ PAGES = ("stock", "sentiment", "translation", "captioning", "long_memory", "word
 
 
 from load_test import E2E  # noqa: E402 - the browser test helpers, loaded once there
+from profile_server import chromium_pids, cpu_seconds  # noqa: E402
+
+
+def _trained_s(progress: str) -> float:
+    """Seconds of training from the finished progress line: "Trained for 18 s (500 steps)" or
+    "1 min 05 s" (NaN if it says neither)."""
+    m = re.search(r"(?:(\d+) min )?(\d+) s\b", progress)
+    return 60 * int(m.group(1) or 0) + int(m.group(2)) if m else float("nan")
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds of these processes so far (those that have ended count no more)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
 
 
 def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[str, float]:
@@ -59,6 +80,8 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
             timeout=120_000,
         )
         opened = time.monotonic() - t_open
+        browsers = chromium_pids()
+        cpu0 = _cpu(browsers)
         t0 = time.monotonic()
         E2E.by_key(page, f"{prefix}._train").locator("button").click()
         first = float("nan")
@@ -76,14 +99,24 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
                 break
             page.wait_for_timeout(100)
         else:
-            return {"open_s": opened, "first_loss_s": first, "results_s": float("nan"), "error": 1.0}
+            nan = float("nan")
+            return {"open_s": opened, "first_loss_s": first, "results_s": nan, "browser_cpu_s": nan, "trained_s": nan, "error": 1.0}  # fmt: skip
         results = time.monotonic() - t0
+        browser_cpu = _cpu(browsers) - cpu0
         if first != first:  # the results came between two looks: the first loss was drawn with them
             pts = E2E.chart_points(page, f"{prefix}._lossfig")
             first = results if pts and pts[0] > 0 else first
         E2E.wait_idle(page)
         errors = E2E.alerts(page, "Error") + E2E.exceptions(page)
-        return {"open_s": opened, "first_loss_s": first, "results_s": results, "error": float(bool(errors))}
+        trained = _trained_s(page.locator("[data-testid='stProgress']").first.inner_text())
+        return {
+            "open_s": opened,
+            "first_loss_s": first,
+            "results_s": results,
+            "browser_cpu_s": browser_cpu,  # Chromium's CPU seconds from Train to the results
+            "trained_s": trained,  # the worker's own training time, as the page says it
+            "error": float(bool(errors)),
+        }
     finally:
         ctx.close()
 
@@ -182,14 +215,15 @@ def main(argv: list[str] | None = None) -> int:
                         r = time_page(browser, servers[name], prefix, args.timeout)
                         rounds.setdefault(prefix, {}).setdefault(name, []).append(r)
                         print(f"{prefix:12s} {name:14s} first loss {r['first_loss_s']:6.1f} s, "
-                              f"results {r['results_s']:6.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+                              f"results {r['results_s']:6.1f} s (trained {r['trained_s']:.0f} s; "
+                              f"Chromium {r['browser_cpu_s']:.1f} s CPU)", file=sys.stderr, flush=True)  # fmt: skip
             browser.close()
     finally:
         for s in servers.values():
             s.stop()
     names = [n for n, _, _ in variants]
     results = {p: {n: median(rs) for n, rs in by.items()} for p, by in rounds.items()}
-    head = "| page | " + " | ".join(f"{n}: Train -> first loss / results" for n in names)
+    head = "| page | " + " | ".join(f"{n}: Train -> first loss / results (Chromium's CPU)" for n in names)
     head += " | command line, same settings | results / command line |" if args.cli else " |"
     lines = [head, "| --- |" + " --- |" * (len(names) + 2 * args.cli)]
     for prefix in pages:
@@ -197,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             r = results[prefix][n]
             flag = " (error)" if r["error"] else ""
-            cells.append(f"{r['first_loss_s']:.1f} s / {r['results_s']:.1f} s{flag}")
+            cells.append(
+                f"{r['first_loss_s']:.1f} s / {r['results_s']:.1f} s ({r['browser_cpu_s']:.1f} s){flag}"
+            )
         if args.cli:
             c = median(cli[prefix])
             cells.append(f"{c['wall_s']:.1f} s" + (" (error)" if c["error"] else ""))
