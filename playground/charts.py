@@ -90,10 +90,8 @@ def _thin(xs: list, ys: list, limit: int = 600) -> tuple[list, list]:
 
 
 def _legend_below(fig: go.Figure) -> go.Figure:
-    fig.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    )
+    """The legend in a row under the chart (its margins: ``fixed_frame``)."""
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0})
     return fig
 
 
