@@ -311,7 +311,7 @@ class RayExecutor(Executor):
 def _connect_and_note(address: str | None) -> tuple[Any, list[Any]]:
     """:func:`_connect_ray`, and the processes of the Ray instance it started here, if it started
     one (taken at once, while the instance is whole: its agents included)."""
-    import psutil  # a dependency of Ray
+    import psutil  # requirements-ray.txt
 
     started = not address and not _ray().is_initialized()
     before = {c.pid for c in psutil.Process().children()}
