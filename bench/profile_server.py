@@ -40,6 +40,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def total_cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds of these processes so far; those that have ended count no more."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
 def chromium_pids() -> list[int]:
     pids = []
     for d in Path("/proc").iterdir():
@@ -123,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             browsers = chromium_pids()
             server_cpu0 = cpu_seconds(server.pid)
-            chrome_cpu0 = sum(cpu_seconds(q) for q in browsers if Path(f"/proc/{q}").exists())
+            chrome_cpu0 = total_cpu_seconds(browsers)
             t0 = time.monotonic()
             E2E.by_key(page, f"{prefix}._train").locator("button").click()
             deadline = t0 + args.timeout
@@ -134,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_timeout(200)
             took = time.monotonic() - t0
             server_cpu = cpu_seconds(server.pid) - server_cpu0
-            chrome_cpu = sum(cpu_seconds(q) for q in browsers if Path(f"/proc/{q}").exists()) - chrome_cpu0
+            chrome_cpu = total_cpu_seconds(browsers) - chrome_cpu0
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=30)
             browser.close()

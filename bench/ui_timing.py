@@ -47,7 +47,7 @@ PAGES = ("stock", "sentiment", "translation", "captioning", "long_memory", "word
 
 
 from load_test import E2E  # noqa: E402 - the browser test helpers, loaded once there
-from profile_server import chromium_pids, cpu_seconds  # noqa: E402
+from profile_server import chromium_pids, total_cpu_seconds  # noqa: E402
 
 
 def _trained_s(progress: str) -> float:
@@ -55,17 +55,6 @@ def _trained_s(progress: str) -> float:
     "1 min 05 s" (NaN if it says neither)."""
     m = re.search(r"(?:(\d+) min )?(\d+) s\b", progress)
     return 60 * int(m.group(1) or 0) + int(m.group(2)) if m else float("nan")
-
-
-def _cpu(pids: list[int]) -> float:
-    """CPU seconds of these processes so far (those that have ended count no more)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            total += cpu_seconds(pid)
-        except OSError:
-            pass
-    return total
 
 
 def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[str, float]:
@@ -81,7 +70,7 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
         )
         opened = time.monotonic() - t_open
         browsers = chromium_pids()
-        cpu0 = _cpu(browsers)
+        cpu0 = total_cpu_seconds(browsers)
         t0 = time.monotonic()
         E2E.by_key(page, f"{prefix}._train").locator("button").click()
         first = float("nan")
@@ -102,7 +91,7 @@ def time_page(browser: Any, server: Any, prefix: str, timeout_s: float) -> dict[
             nan = float("nan")
             return {"open_s": opened, "first_loss_s": first, "results_s": nan, "browser_cpu_s": nan, "trained_s": nan, "error": 1.0}  # fmt: skip
         results = time.monotonic() - t0
-        browser_cpu = _cpu(browsers) - cpu0
+        browser_cpu = total_cpu_seconds(browsers) - cpu0
         if first != first:  # the results came between two looks: the first loss was drawn with them
             pts = E2E.chart_points(page, f"{prefix}._lossfig")
             first = results if pts and pts[0] > 0 else first
