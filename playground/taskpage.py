@@ -109,8 +109,9 @@ def _live(page: str) -> None:
     two seconds (a chart redraw costs the browser about ten times what the progress line does,
     and on a 2-core machine that is taken from training); a full rerun when the run ends shows
     the results."""
-    _live_progress(page)
-    _live_charts(page)
+    with training.still(f"{page}._live"):
+        _live_progress(page)
+        _live_charts(page)
 
 
 @st.fragment(run_every=training.LIVE_BEAT_S)
@@ -432,7 +433,8 @@ def _task_page(pc: PageConfig, views: TaskViews) -> None:
     history.record(pc.page, run)  # once, when it has ended
     if run is not None:
         if run.queued:
-            training.waiting(f"{pc.page}.run")
+            with training.still(f"{pc.page}._live"):
+                training.waiting(f"{pc.page}.run")
         elif run.running:
             _live(pc.page)
             _loss_note(views, run)

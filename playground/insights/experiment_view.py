@@ -95,7 +95,8 @@ def follow(page: str, draw: Draw) -> experiments.Job | None:
     if job.queued:
         training.waiting(f"{page}.job")
     elif job.running:
-        _live(page, draw)
+        with training.still(f"{page}._live"):
+            _live(page, draw)
     else:
         status(job)
         draw(job)

@@ -377,7 +377,8 @@ def sweep_mode() -> None:
         st.info(t("ins.sw.press_run"), icon=":material/science:")
         return
     if sw.running:
-        _live()
+        with training.still(f"{KEY}._live"):
+            _live()
         return
     for tr in sw.trials:
         if tr.handle.error is not None:

@@ -79,6 +79,18 @@ def test_stop_mid_training_keeps_a_usable_model(page, server):
         timeout=60_000,
     )
     frame = chart_frame(page, "stock._lossfig")
+    # the live view redraws without animating: no transition or animation starts on the page over
+    # two beats of the progress line (a bar that slides and elements that fade kept Chromium drawing
+    # frames for most of a run, on the cores the worker trains on)
+    live = by_key(page, "stock._live")
+    assert live.locator("[data-testid='stProgress']").count() == 1
+    assert live.locator(".st-key-stock-_lossfig").count() == 1
+    page.evaluate(MOVES)
+    line = page.locator("[data-testid='stProgress']").first
+    before = line.inner_text()
+    page.wait_for_timeout(2_500)
+    assert line.inner_text() != before, "the progress line was not redrawn"
+    assert page.evaluate("() => window.__moves") == []
     by_key(page, "stock._stop").locator("button").click()
     page.get_by_text(t("run.reason.stopped")).wait_for(timeout=60_000)
     # the charts keep their frame from the live view to the results, and their labels fit in it
@@ -97,6 +109,13 @@ def test_stop_mid_training_keeps_a_usable_model(page, server):
     page.get_by_text(t("stock.day_n", n=1), exact=True).wait_for()
     assert not by_key(page, "stock._train").locator("button").is_disabled()
     shot(page, "stopped-stock")
+
+
+MOVES = """() => { window.__moves = [];
+    for (const kind of ['transitionrun', 'animationstart'])
+        document.addEventListener(kind, (e) => window.__moves.push(kind + ' ' + (e.propertyName
+            || e.animationName) + ' on ' + (e.target.getAttribute('data-testid') || e.target.tagName)),
+            true); }"""
 
 
 def chart_frame(page, key: str) -> dict[str, float]:
