@@ -29,7 +29,7 @@ class Step:
     items_per_s: float  # training samples per second (tokens per second where the task has tokens)
     tokens_per_s: float
     elapsed_s: float
-    eta_s: float
+    eta_s: float  # to the last step at this pace, or to the time budget's end if sooner
     progress: float  # 0..1
     grad_norm: float = float("nan")
     type: str = "step"

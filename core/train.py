@@ -88,6 +88,15 @@ class TrainConfig:
     snapshots: bool = param(False, help="record attention maps / gates on a probe example after each epoch")
 
 
+def _eta(steps_left: int, rate: float, budget_left: float | None) -> float:
+    """Seconds until the last step at the pace so far (``rate`` steps a second), or until the time
+    budget ends if that comes first; NaN before there is a pace."""
+    if rate <= 0:
+        return float("nan")
+    left = steps_left / rate
+    return left if budget_left is None else max(0.0, min(left, budget_left))
+
+
 def pick_device(name: str = "auto") -> torch.device:
     """ "auto" -> CUDA if present, then Apple MPS, else CPU. An unavailable explicit choice is an error."""
     cuda = torch.cuda.is_available()
@@ -326,7 +335,7 @@ def train(
                 items_per_s=items_seen / elapsed if elapsed > 0 else 0.0,
                 tokens_per_s=tokens_seen / elapsed if elapsed > 0 else 0.0,
                 elapsed_s=elapsed,
-                eta_s=(total - step) / rate if rate > 0 else float("nan"),
+                eta_s=_eta(total - step, rate, cfg.max_seconds - elapsed if cfg.max_seconds else None),
                 progress=step / total,
                 grad_norm=gn,
             )

@@ -184,8 +184,9 @@ def _progress_line(run: training.Run) -> None:
         elif step is None:
             text = t("run.first_step", params=f"{started.params:,}", device=started.device)
         else:
+            cfg = run.spec.train_cfg  # a run that may end at the target or early: the ETA is its longest
             text = t(
-                "run.progress",
+                "run.progress_sooner" if cfg.stop_at_target or cfg.early_stopping else "run.progress",
                 epoch=step.epoch,
                 epochs=run.spec.train_cfg.epochs,
                 step=f"{step.step:,}",

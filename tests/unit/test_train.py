@@ -65,9 +65,15 @@ def test_stop_keeps_model_and_history(parity, tiny_model):
 def test_time_budget(parity, tiny_model):
     task, data = parity
     cfg = resolve(TrainConfig, {"epochs": 500, "batch_size": 1, "max_seconds": 0.3})
-    fin = list(train(tiny_model, data, task, cfg))[-1]
+    events = list(train(tiny_model, data, task, cfg))
+    fin = events[-1]
     assert fin.reason == "time_budget"
     assert fin.elapsed_s < 5
+    # the ETA counts down to the budget's end, not to the 500th epoch
+    steps = [e for e in events if isinstance(e, Step)][1:]
+    total = events[0].total_steps
+    assert steps and all(s.eta_s <= max(0.0, 0.3 - s.elapsed_s) + 1e-9 for s in steps)
+    assert all((total - s.step) * s.elapsed_s / s.step > 0.3 for s in steps)  # the pace alone: far longer
 
 
 def test_parameter_budget_refused(parity, tiny_model):
