@@ -118,10 +118,14 @@ def loss_figure(
     labels: dict[str, str],
     log_y: bool = False,
     total_steps: int | None = None,
+    ended_at: int | None = None,
     ghosts: Sequence[tuple[str, Sequence[tuple[float, float]], str]] = (),
 ) -> go.Figure:
     """Training loss per optimiser step (faint), its moving average, validation loss per epoch.
 
+    The step axis spans the run's planned ``total_steps`` while it trains, so the line grows
+    across the chart; a run that ended sooner (at its target, early, stopped) gives ``ended_at``,
+    its last step, and the axis ends there instead of leaving the rest of the plan empty.
     ``ghosts``: earlier runs as (name, training loss points, hover text), drawn faded underneath
     as their smoothed loss, so the current run reads against them."""
     fig = go.Figure()
@@ -155,7 +159,7 @@ def loss_figure(
                 marker={"size": 7},
             )
         )
-    longest = max([total_steps or 0, *(g[1][-1][0] for g in ghosts if g[1])])
+    longest = max([ended_at or total_steps or 0, *(g[1][-1][0] for g in ghosts if g[1])])
     fig.update_xaxes(title_text=labels["x"], range=[0, longest * 1.02] if longest else None)
     fig.update_yaxes(title_text=labels["y"], type="log" if log_y else "linear")
     return fixed_frame(_legend_below(_layout(fig, height=340)), bottom=FRAME_BOTTOM_LEGEND)

@@ -219,6 +219,7 @@ def _charts(run: training.Run, page: str) -> None:
             labels=_loss_labels(),
             log_y=st.session_state.get(f"{page}._logy", False),
             total_steps=started.total_steps if started else None,
+            ended_at=run.finished.step if run.finished is not None and run.finished.step else None,
             ghosts=[(history.label(g), g.loss, h) for g, h in zip(earlier, hovers, strict=True)],
         )
         st.plotly_chart(fig, key=f"{page}._lossfig")

@@ -134,6 +134,25 @@ def test_the_smoothed_line_follows_a_falling_loss():
 _LABELS = {"train": "raw", "smooth": "smooth", "val": "val", "x": "step", "y": "loss"}
 
 
+def test_the_step_axis_spans_the_plan_while_training_and_the_run_once_it_ended_sooner():
+    pts = [(s, 1.0 / s) for s in range(1, 501)]
+
+    def x_range(**kw):
+        return list(charts.loss_figure(pts, [], labels=_LABELS, **kw).to_dict()["layout"]["xaxis"]["range"])
+
+    assert x_range(total_steps=1000) == pytest.approx([0, 1020])  # live: the line grows across the plan
+    assert x_range(total_steps=1000, ended_at=500) == pytest.approx([0, 510])  # stopped at the target
+    longer = [("Run 1", [(s, 1.0) for s in range(1, 801)], "")]  # an earlier run that went further
+    assert x_range(total_steps=1000, ended_at=500, ghosts=longer) == pytest.approx([0, 816])
+    # the smoothed line is the same either way: its weight comes from the plan, not the end
+    smooth = [
+        next(tr["y"] for tr in charts.loss_figure(pts, [], labels=_LABELS, total_steps=1000, **kw).to_dict()["data"]
+             if tr["name"] == "smooth")
+        for kw in ({}, {"ended_at": 500})
+    ]  # fmt: skip
+    assert list(smooth[0]) == list(smooth[1])
+
+
 def test_the_live_charts_keep_their_frame_instead_of_measuring_labels_at_every_redraw():
     ghosts = [("Run 1", [(1, 0.9), (2, 0.95)], "lr 0.01")]
     figs = [
