@@ -147,5 +147,15 @@ def field_help(section: str, name: str, fallback: str, page: str = "") -> str:
     return t(f"help.{section}.{name}", default=fallback)
 
 
+def arch_title(arch: Any) -> str:
+    """An architecture's name as the page shows it (``arch.<name>.title``), else the registry's."""
+    return t(f"arch.{arch.name}.title", default=arch.title)
+
+
+def arch_summary(arch: Any) -> str:
+    """Its one-line summary (``arch.<name>``), else the registry's English one."""
+    return t(f"arch.{arch.name}", default=arch.summary)
+
+
 def choice_label(name: str, value: Any) -> str:
     return t(f"choice.{name}.{value}", default=str(value))

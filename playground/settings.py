@@ -27,7 +27,7 @@ from core.registry import compatible, get_arch, get_task, make_config
 from core.tasks.base import Task
 from core.train import TrainConfig, available_devices
 from playground.hosted import Limits, limits
-from playground.i18n import field_help, field_label, t
+from playground.i18n import arch_summary, arch_title, field_help, field_label, t
 
 BIND = "query-params"
 TRAIN_MAIN = ("epochs", "batch_size", "lr", "optimizer")
@@ -494,7 +494,7 @@ def sidebar(pc: PageConfig) -> Chosen:
         args=(pc.page, pc.task),
     )
     a = get_arch(arch)
-    sb.caption(f"**{a.title}** · {t(f'arch.{arch}', default=a.summary)}")
+    sb.caption(f"**{arch_title(a)}** · {arch_summary(a)}")
     preset: str | None = None
     query: dict[str, str] = {}
     if arch != default_arch:

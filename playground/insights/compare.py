@@ -15,7 +15,7 @@ from core.race import race_specs
 from core.registry import compatible, get_arch, get_task, tasks
 from playground import charts
 from playground.app import ensure_shell
-from playground.i18n import t, tn
+from playground.i18n import arch_title, t, tn
 from playground.insights import experiment_view, experiments
 from playground.insights.common import BIND, lane_color, page_header
 from playground.results import metric_label
@@ -77,7 +77,7 @@ def _settings() -> dict[str, Any]:
         t("ins.cmp.archs"),
         options,
         default=options,
-        format_func=lambda a: get_arch(a).title,
+        format_func=lambda a: arch_title(get_arch(a)),
         key=f"{PAGE}.archs",
         help=t("ins.cmp.archs_help"),
     )

@@ -31,7 +31,7 @@ from playground import training
 from playground.app import page_for_task
 from playground.errors import show_user_error
 from playground.hosted import limits
-from playground.i18n import t, tn
+from playground.i18n import arch_title, t, tn
 from playground.insights import experiment_view, experiments
 from playground.insights.common import BIND
 from playground.planning import parameter_count
@@ -176,7 +176,7 @@ def settings() -> dict[str, Any]:
     task = task_select(f"{KEY}.task")
     archs = compatible(task)
     arch = sb.selectbox(
-        t("settings.arch"), archs, format_func=lambda a: get_arch(a).title, key=f"{KEY}.arch", bind=BIND
+        t("settings.arch"), archs, format_func=lambda a: arch_title(get_arch(a)), key=f"{KEY}.arch", bind=BIND
     )
     if arch not in archs:  # the task changed under a bound architecture
         arch = archs[0]
@@ -355,7 +355,7 @@ def sweep_mode() -> None:
         t(
             "ins.sw.plan",
             trials=tn("count.trials", n),
-            arch=get_arch(s["arch"]).title,
+            arch=arch_title(get_arch(s["arch"])),
             task=t(f"ins.task.{s['task']}", default=s["task"]),
             epochs=tn("count.epochs", s["epochs"]),
             budget=f"{s['budget']:g}",

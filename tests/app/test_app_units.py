@@ -143,6 +143,16 @@ def test_every_ui_string_is_in_every_language():
                 assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", strings[k])), (lang, k)
 
 
+def test_every_architecture_has_its_name_and_summary_in_every_language():
+    names = list(archs())
+    assert "transformer-decoder" in names and "captioner" in names
+    for lang in i18n.LANGS:
+        strings = i18n.STRINGS.get(lang, {})
+        missing = [k for n in names for k in (f"arch.{n}", f"arch.{n}.title") if k not in strings]
+        assert not missing, (lang, missing)
+    assert i18n.STRINGS["ko"]["arch.captioner.title"] != i18n.EN["arch.captioner.title"]
+
+
 def test_locale_files_are_flat_keys_of_a_table(tmp_path):
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "x.toml").write_text('[zz_test.step]\ntitle = "Hello {name}"\n"a.b" = "c"\n')
