@@ -75,16 +75,29 @@ def controls(
             show_user_error(e)
 
 
-@st.fragment(run_every=1.0)
 def _live(page: str, draw: Draw) -> None:
-    """Redrawn every second while the job runs; a full rerun when it ends draws the results."""
+    """While the job runs: its progress line every second, its charts every two seconds (as on a
+    task page: a chart redraw costs the browser far more); a full rerun when it ends draws the
+    results."""
+    _live_progress(page)
+    _live_draw(page, draw)
+
+
+@st.fragment(run_every=training.LIVE_BEAT_S)
+def _live_progress(page: str) -> None:
     job = experiments.current(page)
     if job is None:
         return
     progress_bar(job)
-    draw(job)
     if job.done:
         st.rerun()
+
+
+@st.fragment(run_every=training.CHART_BEAT_S)
+def _live_draw(page: str, draw: Draw) -> None:
+    job = experiments.current(page)
+    if job is not None:
+        draw(job)
 
 
 def follow(page: str, draw: Draw) -> experiments.Job | None:
@@ -176,11 +189,10 @@ def loss_overlay(job: experiments.Job, key: str, x_axis: str = "step", log_y: bo
     fig.update_yaxes(title_text=t("ins.common.train_loss"), type="log" if log_y else "linear")
     fig.update_layout(
         height=340,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         hovermode="x unified",
     )
-    return fig
+    return charts.fixed_frame(fig, top=36)  # the legend sits above the plot
 
 
 def val_overlay(job: experiments.Job) -> go.Figure:
@@ -204,10 +216,9 @@ def val_overlay(job: experiments.Job) -> go.Figure:
     fig.update_yaxes(title_text=t("chart.val_metric", metric=metric_label(primary)))
     fig.update_layout(
         height=340,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
     )
-    return fig
+    return charts.fixed_frame(fig, top=36)  # the legend sits above the plot
 
 
 def curves(job: experiments.Job, key: str) -> None:

@@ -252,15 +252,27 @@ def start(s: dict[str, Any]) -> Sweep:
     return training.submit_many(f"{KEY}.record", ex_jobs, make, counts)
 
 
-@st.fragment(run_every=1.0)
 def _live() -> None:
+    """The trials' progress every second, their curves every two seconds (see experiment_view)."""
+    _live_progress()
+    _live_curves()
+
+
+@st.fragment(run_every=training.LIVE_BEAT_S)
+def _live_progress() -> None:
     sw = current()
     if sw is None:
         return
     progress(sw)
-    experiment_view.curves(sw, KEY)
     if sw.done:
         st.rerun()
+
+
+@st.fragment(run_every=training.CHART_BEAT_S)
+def _live_curves() -> None:
+    sw = current()
+    if sw is not None:
+        experiment_view.curves(sw, KEY)
 
 
 def progress(sw: Sweep) -> None:
