@@ -79,8 +79,9 @@ def _live(page: str, draw: Draw) -> None:
     """While the job runs: its progress line every second, its charts every two seconds (as on a
     task page: a chart redraw costs the browser far more); a full rerun when it ends draws the
     results."""
-    _live_progress(page)
-    _live_draw(page, draw)
+    with training.still(f"{page}._live"):
+        _live_progress(page)
+        _live_draw(page, draw)
 
 
 @st.fragment(run_every=training.LIVE_BEAT_S)
@@ -108,8 +109,7 @@ def follow(page: str, draw: Draw) -> experiments.Job | None:
     if job.queued:
         training.waiting(f"{page}.job")
     elif job.running:
-        with training.still(f"{page}._live"):
-            _live(page, draw)
+        _live(page, draw)
     else:
         status(job)
         draw(job)

@@ -254,8 +254,9 @@ def start(s: dict[str, Any]) -> Sweep:
 
 def _live() -> None:
     """The trials' progress every second, their curves every two seconds (see experiment_view)."""
-    _live_progress()
-    _live_curves()
+    with training.still(f"{KEY}._live"):
+        _live_progress()
+        _live_curves()
 
 
 @st.fragment(run_every=training.LIVE_BEAT_S)
@@ -389,8 +390,7 @@ def sweep_mode() -> None:
         st.info(t("ins.sw.press_run"), icon=":material/science:")
         return
     if sw.running:
-        with training.still(f"{KEY}._live"):
-            _live()
+        _live()
         return
     for tr in sw.trials:
         if tr.handle.error is not None:
